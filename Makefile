@@ -1,0 +1,80 @@
+# Herald: the README's commands. Everything installs what it needs itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.12 on arm64 (docs/decisions.md); tests run on the same Python.
+PYTHON ?= $(or $(shell command -v python3.12 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)))
+VENV := .venv
+TOOLS := .venv-tools
+PY := $(VENV)/bin/python
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help dev test test-unit test-integration test-contract test-e2e test-template lint bench build validate deploy openapi clean
+
+help:
+	@echo "make dev    - the local cloud: API on http://127.0.0.1:3000 (no AWS, no Docker)"
+	@echo "make test   - install everything, then lint, unit, integration, contract, e2e and template checks"
+	@echo "make bench  - cold-start and request-time ratios, measured in one run"
+	@echo "make build  - sam build (arm64, python3.12, precompiled bytecode)"
+	@echo "make deploy - sam build + sam deploy --guided"
+
+$(VENV)/.installed: requirements-dev.txt layers/herald/pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(TOOLS)/.installed: requirements-tools.txt
+	@test -n "$(PYTHON)" || { echo "python3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q --upgrade pip
+	$(TOOLS)/bin/python -m pip install -q -r requirements-tools.txt
+	touch $@
+
+venv: $(VENV)/.installed
+tools: $(TOOLS)/.installed
+
+dev: $(VENV)/.installed
+	$(PY) -m local
+
+test: $(VENV)/.installed $(TOOLS)/.installed lint
+	HERALD_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q tests
+
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -q tests/unit
+
+test-integration: $(VENV)/.installed
+	$(PY) -m pytest -q tests/integration
+
+test-contract: $(VENV)/.installed
+	$(PY) -m pytest -q tests/contract
+
+test-e2e: $(VENV)/.installed
+	$(PY) -m pytest -q tests/e2e
+
+test-template: $(VENV)/.installed $(TOOLS)/.installed
+	HERALD_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q tests/template
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check layers functions local tests bench
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+openapi: $(VENV)/.installed
+	$(PY) -m herald.api.openapi > docs/openapi.json
+
+build: $(TOOLS)/.installed
+	PATH=$(dir $(PYTHON)):$$PATH $(TOOLS)/bin/sam build
+
+validate: $(TOOLS)/.installed
+	$(TOOLS)/bin/sam validate --lint
+
+deploy: build
+	$(TOOLS)/bin/sam deploy --guided
+
+clean:
+	rm -rf .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Herald: a self-hosted serverless social-media publishing API."""
+
+__version__ = "0.1.0"

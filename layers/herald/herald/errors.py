@@ -1,0 +1,83 @@
+"""Domain errors. Each carries a stable code; the API maps classes to HTTP statuses in one place
+(herald.api.errors). Nothing branches on message text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HeraldError(Exception):
+    code = "internal_error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(HeraldError):
+    code = "not_found"
+
+
+class PostNotFound(NotFound):
+    code = "post_not_found"
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+
+
+class ProfileNotFound(NotFound):
+    code = "profile_not_found"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+
+
+class InvalidState(HeraldError):
+    code = "invalid_state"
+
+
+class Conflict(HeraldError):
+    code = "conflict"
+
+
+class DuplicateIdempotencyKey(Conflict):
+    code = "duplicate_idempotency_key"
+
+
+class ConcurrentModification(Conflict):
+    """The item changed between read and conditional write; the caller may retry."""
+
+    code = "concurrent_modification"
+
+
+class InvalidRequest(HeraldError):
+    code = "invalid_request"
+
+
+class InvalidContent(InvalidRequest):
+    code = "invalid_content"
+
+
+class AccountDisconnected(InvalidRequest):
+    code = "account_disconnected"
+
+
+class Unauthenticated(HeraldError):
+    code = "unauthenticated"
+
+
+class Forbidden(HeraldError):
+    code = "forbidden"
+
+
+class ScheduleUnavailable(HeraldError):
+    """EventBridge Scheduler refused or failed; nothing that claims to be scheduled was kept."""
+
+    code = "schedule_unavailable"
+
+
+class StoreUnavailable(HeraldError):
+    code = "store_unavailable"

@@ -1,0 +1,72 @@
+"""Which networks Herald knows, which have adapters, and how to open one for an account.
+
+Adapter and simulator modules are imported on first use only."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from herald.accounts.model import Account
+    from herald.platforms.base import Platform
+
+# Every network Herald targets; names are the native API's (the compatible API maps its own).
+NETWORKS: tuple[str, ...] = (
+    "x",
+    "linkedin",
+    "facebook",
+    "instagram",
+    "threads",
+    "bluesky",
+    "mastodon",
+    "telegram",
+    "youtube",
+    "tiktok",
+    "pinterest",
+    "reddit",
+    "google_business",
+)
+
+_ADAPTERS: dict[str, str] = {
+    "x": "herald.platforms.x:XPlatform",
+    "bluesky": "herald.platforms.bluesky:BlueskyPlatform",
+}
+
+_SIMULATORS: dict[str, str] = {
+    "x": "herald.platforms.simulators.x:XSimulator",
+    "bluesky": "herald.platforms.simulators.bluesky:BlueskySimulator",
+}
+
+# Seconds for one network call; a Lambda publish run holds several of these.
+HTTP_TIMEOUT_SECONDS = 20.0
+
+
+def _load(path: str) -> type:
+    module_name, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+
+def has_adapter(network: str) -> bool:
+    return network in _ADAPTERS
+
+
+def adapter_class(network: str) -> type[Platform]:
+    return _load(_ADAPTERS[network])
+
+
+def open_platform(account: Account) -> Platform:
+    """An adapter for `account`: against the real network, or its simulator in test mode."""
+    import httpx
+
+    from herald.platforms.base import Credentials
+
+    cls = adapter_class(account.platform)
+    credentials = Credentials(account_id=account.id, username=account.username, tokens=dict(account.credentials))
+    if account.mode == "test":
+        simulator = _load(_SIMULATORS[account.platform]).for_account(account)
+        transport: httpx.BaseTransport = httpx.MockTransport(simulator.handle)
+        client = httpx.Client(transport=transport, timeout=HTTP_TIMEOUT_SECONDS)
+    else:
+        client = httpx.Client(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
+    return cls(client, credentials)

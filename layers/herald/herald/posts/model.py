@@ -1,0 +1,109 @@
+"""The post as the domain sees it. Stored rows and API bodies have their own models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PostStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    SCHEDULED = "scheduled"
+    PAUSED = "paused"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class TargetStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # the network call is (or was) under way: outcome unknown until written
+    PUBLISHED = "published"
+    FAILED = "failed"
+    NEEDS_REVIEW = "needs_review"  # outcome could not be decided: a person must look
+
+
+class PostType(StrEnum):
+    PROMO = "promo"
+    REMINDER = "reminder"
+    CLIP = "clip"
+    EPISODE_LINK = "episode_link"
+    QUOTE = "quote"
+    BEHIND_SCENES = "behind_scenes"
+
+
+class TargetError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    platform_code: str | None = None
+
+
+class PostTarget(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    account_id: str
+    status: TargetStatus = TargetStatus.PENDING
+    platform_post_id: str | None = None
+    url: str | None = None
+    error: TargetError | None = None
+    attempts: int = 0
+    published_at: datetime | None = None
+    # When a retryable failure asked to wait (e.g. a rate-limit reset), not before this time.
+    retry_after: datetime | None = None
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision: str  # "approved" or "rejected"
+    by: str  # the API key id that decided
+    at: datetime
+    reason: str | None = None
+
+
+class Post(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    workspace_id: str
+    profile_id: str
+    status: PostStatus
+    text: str = ""
+    media: list[str] = Field(default_factory=list)
+    title: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    campaign_id: str | None = None
+    post_type: PostType | None = None
+    content_ref: str | None = None
+    notes: str | None = None
+    scheduled_at: datetime | None = None  # what the user asked for (UTC)
+    timezone: str | None = None  # the IANA zone the user scheduled in, for display
+    requires_approval: bool = False
+    approval: Approval | None = None
+    targets: list[PostTarget] = Field(default_factory=list)
+    # When the next publish run is due: scheduled_at, 'now' for immediate posts, or a retry time.
+    due_at: datetime | None = None
+    version: int = 1  # bumps on every write; every write is conditional on it
+    schedule_version: int = 0  # bumps each time a run is armed; the publish payload carries it
+    lease_id: str | None = None
+    lease_expires_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+    created_by: str | None = None
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted({t.platform for t in self.targets})
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval is not None and self.approval.decision == "approved"

@@ -1,0 +1,44 @@
+"""One validated settings model, read from the environment through a cached getter.
+
+Nothing reads os.environ at import time; the template (and the local cloud, which reads the
+template) sets these variables on each function."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+_PREFIX = "HERALD_"
+
+
+class Settings(BaseModel):
+    table_name: str = "herald-table"
+    schedule_group: str = "herald-posts"
+    scheduler_role_arn: str = "arn:aws:iam::123456789012:role/herald-scheduler"
+    publish_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:herald-publish"
+    schedule_dlq_arn: str = "arn:aws:sqs:us-east-1:123456789012:herald-schedule-dlq"
+    # A publish run may take up to the function's timeout; the lease must outlast it.
+    lease_seconds: int = Field(default=420, ge=30)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    retry_base_seconds: int = Field(default=60, ge=1)
+    retry_max_seconds: int = Field(default=3600, ge=1)
+    # The sweeper publishes scheduled posts this long after they fell due without being claimed.
+    sweep_grace_seconds: int = Field(default=120, ge=0)
+    # Scheduler fires within the minute of its at() time; a delivery earlier than scheduled_at
+    # waits at most this long inside the function, else it leaves the post for a later delivery.
+    max_early_wait_seconds: int = Field(default=90, ge=0)
+    # Posts due sooner than this are handed to the publish function at once instead of a schedule.
+    min_schedule_lead_seconds: int = Field(default=60, ge=0)
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    values = {
+        name: os.environ[_PREFIX + name.upper()]
+        for name in Settings.model_fields
+        if _PREFIX + name.upper() in os.environ
+    }
+    return Settings.model_validate(values)
