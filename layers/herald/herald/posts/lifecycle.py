@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from herald.errors import InvalidState
-from herald.posts.model import Approval, Post, PostStatus, PostTarget, TargetStatus
+from herald.posts.model import Approval, Post, PostStatus, TargetStatus
 
 S = PostStatus
 
@@ -173,9 +173,10 @@ def settle(post: Post, now: datetime, *, max_attempts: int, retry_at: datetime |
     pending = [t for t in post.targets if t.status in (TargetStatus.PENDING, TargetStatus.SENDING)]
     if pending and retry_at is not None and all(t.attempts < max_attempts for t in pending):
         return _arm(post, now, retry_at)
+    # Out of attempts: a target never sent has failed; one whose outcome is unknown goes to a person.
+    exhausted = {TargetStatus.PENDING: TargetStatus.FAILED, TargetStatus.SENDING: TargetStatus.NEEDS_REVIEW}
     targets = [
-        t.model_copy(update={"status": TargetStatus.FAILED}) if t.status is TargetStatus.PENDING else t
-        for t in post.targets
+        t.model_copy(update={"status": exhausted[t.status]}) if t.status in exhausted else t for t in post.targets
     ]
     published = [t for t in targets if t.status is TargetStatus.PUBLISHED]
     if published and len(published) == len(targets):

@@ -1,0 +1,1 @@
+"""The native HTTP API under /v1: powertools resolver, routers, models, auth, error envelope."""

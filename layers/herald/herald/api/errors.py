@@ -1,0 +1,77 @@
+"""The one error envelope and the one mapping from exception classes to HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from herald import errors
+
+log = logging.getLogger(__name__)
+
+# Most specific first: the first class an exception is an instance of decides its status.
+STATUS_BY_ERROR: tuple[tuple[type[errors.HeraldError], HTTPStatus], ...] = (
+    (errors.Unauthenticated, HTTPStatus.UNAUTHORIZED),
+    (errors.Forbidden, HTTPStatus.FORBIDDEN),
+    (errors.NotFound, HTTPStatus.NOT_FOUND),
+    (errors.InvalidState, HTTPStatus.CONFLICT),
+    (errors.Conflict, HTTPStatus.CONFLICT),
+    (errors.InvalidRequest, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (errors.ScheduleUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
+    (errors.StoreUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
+)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody
+
+
+def envelope(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+    body = ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details or []))
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+
+
+def from_herald_error(exc: errors.HeraldError) -> Response:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return envelope(status, exc.code, exc.message, exc.details)
+    log.exception("unmapped domain error")
+    return envelope(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
+
+
+def from_validation_error(exc: RequestValidationError) -> Response:
+    details = []
+    for problem in exc.errors():
+        location = [str(part) for part in problem.get("loc", ())]
+        details.append(
+            {
+                "field": ".".join(location[1:]) if len(location) > 1 else ".".join(location),
+                "in": location[0] if location else "body",
+                "issue": problem.get("type", "invalid"),
+                "message": problem.get("msg", ""),
+            }
+        )
+    return envelope(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", "The request is not valid.", details)
+
+
+def from_aws_error(exc: Exception) -> Response | None:
+    """Throttling or an unavailable AWS dependency is a 503 the client may retry; anything else
+    is our bug."""
+    from herald.store.errors import error_code
+
+    code = error_code(exc)
+    if code in {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                "InternalServerError", "ServiceUnavailable", "TransactionConflictException"}:
+        return envelope(HTTPStatus.SERVICE_UNAVAILABLE, "store_unavailable", "The store is busy; retry shortly.")
+    return None

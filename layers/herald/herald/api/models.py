@@ -1,0 +1,243 @@
+"""Request and response bodies of the native API. These are the API's contract (the OpenAPI
+spec is generated from them); the domain has its own models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from herald.accounts.model import Account
+from herald.posts.model import Post, PostStatus, PostType, TargetStatus
+from herald.workspaces.model import ApiKey, Profile, Role
+
+
+def _zone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+    return name
+
+
+def _media_url(url: str) -> str:
+    if not url.startswith("https://") and not url.startswith("http://"):
+        raise ValueError("media must be an http(s) URL")
+    return url
+
+
+TimeZoneName = Annotated[str, AfterValidator(_zone)]
+MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_media_url)]
+Tag = Annotated[str, Field(min_length=1, max_length=64)]
+ShortText = Annotated[str, Field(max_length=256)]
+
+
+def to_utc(moment: datetime | None, zone: str | None) -> datetime | None:
+    """A local time with `timezone` (or an explicit offset) -> UTC. A time without either is UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+    return moment.astimezone(UTC)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PostFields(_Strict):
+    text: Annotated[str, Field(max_length=100_000)] | None = None
+    media: Annotated[list[MediaUrl], Field(max_length=35)] | None = None
+    title: ShortText | None = None
+    tags: Annotated[list[Tag], Field(max_length=50)] | None = None
+    campaign_id: ShortText | None = None
+    post_type: PostType | None = None
+    content_ref: ShortText | None = None
+    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    scheduled_at: datetime | None = Field(
+        default=None, description="ISO-8601. Without an offset it is read in `timezone` (UTC if none is given)."
+    )
+    timezone: TimeZoneName | None = Field(default=None, description="IANA zone, e.g. Europe/Paris")
+
+
+class CreatePostRequest(PostFields):
+    platforms: Annotated[list[str], Field(max_length=13)] = []
+    account_ids: Annotated[list[str], Field(max_length=50)] = []
+    draft: bool = False
+    requires_approval: bool = False
+    profile_id: ShortText | None = Field(default=None, description="Else the Profile-Key header, else the default")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> CreatePostRequest:
+        if not self.draft and not (self.text or "").strip() and not self.media:
+            raise ValueError("a post needs text or media (drafts may be empty)")
+        return self
+
+
+class UpdatePostRequest(PostFields):
+    platforms: Annotated[list[str], Field(min_length=1, max_length=13)] | None = None
+    account_ids: Annotated[list[str], Field(max_length=50)] | None = None
+    requires_approval: bool | None = None
+
+
+class ScheduleRequest(_Strict):
+    scheduled_at: datetime
+    timezone: TimeZoneName | None = None
+
+
+class RejectRequest(_Strict):
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class TargetErrorResponse(BaseModel):
+    code: str
+    message: str
+    platform_code: str | None = None
+
+
+class TargetResponse(BaseModel):
+    platform: str
+    account_id: str
+    status: TargetStatus
+    platform_post_id: str | None = None
+    url: str | None = None
+    error: TargetErrorResponse | None = None
+    attempts: int
+    published_at: datetime | None = None
+    retry_after: datetime | None = None
+
+
+class ApprovalResponse(BaseModel):
+    decision: Literal["approved", "rejected"]
+    by: str
+    at: datetime
+    reason: str | None = None
+
+
+class PostResponse(BaseModel):
+    id: str
+    profile_id: str
+    status: PostStatus
+    text: str
+    platforms: list[str]
+    targets: list[TargetResponse]
+    media: list[str]
+    title: str | None = None
+    tags: list[str]
+    campaign_id: str | None = None
+    post_type: PostType | None = None
+    content_ref: str | None = None
+    notes: str | None = None
+    scheduled_at: datetime | None = None
+    timezone: str | None = None
+    requires_approval: bool
+    approval: ApprovalResponse | None = None
+    next_run_at: datetime | None = Field(default=None, description="When Herald will next try to publish")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+
+    @classmethod
+    def of(cls, post: Post) -> PostResponse:
+        return cls(
+            **post.model_dump(
+                include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
+                         "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
+                         "created_at", "updated_at", "published_at"}
+            ),
+            platforms=post.platforms,
+            targets=[TargetResponse.model_validate(t.model_dump()) for t in post.targets],
+            approval=ApprovalResponse.model_validate(post.approval.model_dump()) if post.approval else None,
+            next_run_at=post.due_at if post.status in (PostStatus.SCHEDULED, PostStatus.PUBLISHING) else None,
+        )
+
+
+class PostListResponse(BaseModel):
+    posts: list[PostResponse]
+    cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; absent at the end")
+
+
+class CreateAccountRequest(_Strict):
+    platform: str
+    mode: Literal["test"] = "test"
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    username: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    simulate: Annotated[list[str], Field(max_length=20)] = Field(
+        default=[],
+        description="Test mode: failures the simulator answers publish calls with, in order "
+        "(rate_limited, server_error, timeout, malformed, expired_token, revoked_token, duplicate)",
+    )
+
+
+class AccountResponse(BaseModel):
+    id: str
+    profile_id: str
+    platform: str
+    mode: str
+    name: str
+    username: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, account: Account) -> AccountResponse:
+        return cls.model_validate(account.model_dump(exclude={"credentials", "simulate"}))
+
+
+class AccountListResponse(BaseModel):
+    accounts: list[AccountResponse]
+
+
+class CreateApiKeyRequest(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    role: Role
+
+
+class ApiKeyResponse(BaseModel):
+    id: str
+    name: str
+    role: Role
+    hint: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> ApiKeyResponse:
+        return cls.model_validate(key.model_dump(exclude={"workspace_id"}))
+
+
+class ApiKeyCreatedResponse(BaseModel):
+    key: str = Field(description="The secret, shown this once; Herald stores only its hash")
+    api_key: ApiKeyResponse
+
+
+class ApiKeyListResponse(BaseModel):
+    api_keys: list[ApiKeyResponse]
+
+
+class CreateProfileRequest(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class ProfileResponse(BaseModel):
+    id: str
+    name: str
+    profile_key: str
+    is_default: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, profile: Profile, default_profile_id: str) -> ProfileResponse:
+        return cls(
+            id=profile.id, name=profile.name, profile_key=profile.profile_key,
+            is_default=profile.id == default_profile_id, created_at=profile.created_at,
+        )
+
+
+class ProfileListResponse(BaseModel):
+    profiles: list[ProfileResponse]

@@ -1,0 +1,146 @@
+"""/v1/posts: create, read, list, edit, delete, and the lifecycle actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+
+from herald.api.context import caller
+from herald.api.models import (
+    CreatePostRequest,
+    PostListResponse,
+    PostResponse,
+    RejectRequest,
+    ScheduleRequest,
+    UpdatePostRequest,
+    to_utc,
+)
+from herald.posts.model import PostStatus
+from herald.posts.ports import PostFilter
+from herald.posts.service import NewPost
+from herald.wiring import post_service
+from herald.workspaces.model import Role
+
+router = Router()
+
+PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
+
+
+@router.post("/posts", status_code=201, tags=["posts"], summary="Create a post (draft, scheduled or now)")
+def create_post(
+    body: Annotated[CreatePostRequest, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="idempotency-key", max_length=255, description="Repeat-safe creation: same key, same post"),
+    ] = None,
+) -> tuple[PostResponse, int]:
+    who = caller(router, Role.EDITOR, body.profile_id)
+    new = NewPost(
+        text=body.text or "",
+        platforms=tuple(body.platforms),
+        account_ids=tuple(body.account_ids),
+        media=tuple(body.media or ()),
+        title=body.title,
+        tags=tuple(body.tags or ()),
+        campaign_id=body.campaign_id,
+        post_type=body.post_type,
+        content_ref=body.content_ref,
+        notes=body.notes,
+        scheduled_at=to_utc(body.scheduled_at, body.timezone),
+        timezone=body.timezone,
+        draft=body.draft,
+        requires_approval=body.requires_approval,
+    )
+    result = post_service().create(who, new, idempotency_key, body.model_dump(mode="json", exclude={"profile_id"}))
+    return PostResponse.of(result.post), 200 if result.replayed else 201
+
+
+@router.get("/posts", tags=["posts"], summary="List posts, newest first")
+def list_posts(
+    status: Annotated[list[PostStatus] | None, Query(description="One or more statuses")] = None,
+    platform: Annotated[str | None, Query(max_length=32)] = None,
+    campaign_id: Annotated[str | None, Query(max_length=256)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    start_date: Annotated[datetime | None, Query(description="Scheduled (or created) at or after")] = None,
+    end_date: Annotated[datetime | None, Query(description="Scheduled (or created) before")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    profile_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> PostListResponse:
+    who = caller(router, Role.VIEWER, profile_id)
+    filters = PostFilter(
+        statuses=tuple(status or ()),
+        platform=platform,
+        campaign_id=campaign_id,
+        tag=tag,
+        start=to_utc(start_date, None),
+        end=to_utc(end_date, None),
+    )
+    page = post_service().list(who, filters, cursor, limit)
+    return PostListResponse(posts=[PostResponse.of(p) for p in page.posts], cursor=page.cursor)
+
+
+@router.get("/posts/<post_id>", tags=["posts"], summary="Get a post with its per-network results")
+def get_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().get(caller(router, Role.VIEWER), post_id))
+
+
+@router.put("/posts/<post_id>", tags=["posts"], summary="Edit a post (draft, pending approval, scheduled, paused)")
+def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> PostResponse:
+    who = caller(router, Role.EDITOR)
+    changes: dict[str, Any] = {}
+    for name in body.model_fields_set:
+        value = getattr(body, name)
+        if value is None and name not in ("title", "campaign_id", "post_type", "content_ref", "notes", "timezone"):
+            continue
+        changes[name] = value
+    if "scheduled_at" in changes or "timezone" in changes:
+        if body.scheduled_at is not None:
+            changes["scheduled_at"] = to_utc(body.scheduled_at, body.timezone)
+    return PostResponse.of(post_service().update(who, post_id, changes))
+
+
+@router.delete("/posts/<post_id>", tags=["posts"], summary="Cancel a post that has not been published")
+def delete_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().delete(caller(router, Role.EDITOR), post_id))
+
+
+@router.post("/posts/<post_id>/publish", tags=["posts"], summary="Publish now")
+def publish_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().publish_now(caller(router, Role.EDITOR), post_id))
+
+
+@router.post("/posts/<post_id>/schedule", tags=["posts"], summary="Schedule or reschedule")
+def schedule_post(post_id: PostId, body: Annotated[ScheduleRequest, Body()]) -> PostResponse:
+    when = to_utc(body.scheduled_at, body.timezone)
+    assert when is not None
+    return PostResponse.of(post_service().schedule(caller(router, Role.EDITOR), post_id, when, body.timezone))
+
+
+@router.post("/posts/<post_id>/pause", tags=["posts"], summary="Pause a scheduled post")
+def pause_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().pause(caller(router, Role.EDITOR), post_id))
+
+
+@router.post("/posts/<post_id>/resume", tags=["posts"], summary="Resume a paused post (a passed date publishes now)")
+def resume_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().resume(caller(router, Role.EDITOR), post_id))
+
+
+@router.post("/posts/<post_id>/approve", tags=["posts"], summary="Approve a post waiting for approval")
+def approve_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().approve(caller(router, Role.APPROVER), post_id))
+
+
+@router.post("/posts/<post_id>/reject", tags=["posts"], summary="Reject a post back to draft")
+def reject_post(post_id: PostId, body: Annotated[RejectRequest | None, Body()] = None) -> PostResponse:
+    reason = body.reason if body else None
+    return PostResponse.of(post_service().reject(caller(router, Role.APPROVER), post_id, reason))
+
+
+@router.post("/posts/<post_id>/retry", tags=["posts"], summary="Send the failed targets again")
+def retry_post(post_id: PostId) -> PostResponse:
+    return PostResponse.of(post_service().retry(caller(router, Role.EDITOR), post_id))

@@ -1,0 +1,295 @@
+"""Post use cases: create, read, edit and the lifecycle actions, orchestrating the store and the
+scheduler through ports. State rules live in `lifecycle`; this module only sequences I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from herald.accounts.model import Account, AccountStatus
+from herald.clock import Clock
+from herald.errors import (
+    AccountDisconnected,
+    DuplicateIdempotencyKey,
+    HeraldError,
+    InvalidRequest,
+    PostNotFound,
+    ScheduleUnavailable,
+)
+from herald.ids import new_id
+from herald.posts import lifecycle
+from herald.posts.model import Post, PostStatus, PostTarget, PostType
+from herald.posts.ports import (
+    AccountDirectory,
+    IdempotencyRecord,
+    PostFilter,
+    PostPage,
+    PostRepository,
+    PublishRequest,
+    PublishTrigger,
+    Scheduler,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewPost:
+    text: str = ""
+    platforms: tuple[str, ...] = ()
+    account_ids: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    campaign_id: str | None = None
+    post_type: PostType | None = None
+    content_ref: str | None = None
+    notes: str | None = None
+    scheduled_at: datetime | None = None
+    timezone: str | None = None
+    draft: bool = False
+    requires_approval: bool = False
+
+
+@dataclass(frozen=True)
+class Caller:
+    workspace_id: str
+    profile_id: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    post: Post
+    replayed: bool = False  # an Idempotency-Key repeat answered with the original post
+
+
+@dataclass
+class PostService:
+    posts: PostRepository
+    accounts: AccountDirectory
+    scheduler: Scheduler
+    trigger: PublishTrigger
+    clock: Clock
+    min_schedule_lead: timedelta = field(default_factory=lambda: timedelta(seconds=60))
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def get(self, caller: Caller, post_id: str) -> Post:
+        post = self.posts.get(caller.workspace_id, post_id)
+        if post.profile_id != caller.profile_id:
+            raise PostNotFound(f"No post {post_id}.")
+        return post
+
+    def list(self, caller: Caller, filters: PostFilter, cursor: str | None, limit: int) -> PostPage:
+        return self.posts.list(caller.workspace_id, caller.profile_id, filters, cursor, limit)
+
+    # --- create --------------------------------------------------------------------------
+
+    def create(self, caller: Caller, new: NewPost, idempotency_key: str | None = None, body: Any = None) -> CreateResult:
+        record = None
+        if idempotency_key:
+            record = IdempotencyRecord(
+                key_hash=_sha256(idempotency_key), body_hash=_sha256(_canonical(body)), post_id=new_id("post")
+            )
+            replay = self._replay(caller, record)
+            if replay is not None:
+                return replay
+        targets = self._resolve_targets(caller, new)
+        now = self.clock.now()
+        draft = Post(
+            id=record.post_id if record else new_id("post"),
+            workspace_id=caller.workspace_id,
+            profile_id=caller.profile_id,
+            status=PostStatus.DRAFT,
+            text=new.text,
+            media=list(new.media),
+            title=new.title,
+            tags=list(new.tags),
+            campaign_id=new.campaign_id,
+            post_type=new.post_type,
+            content_ref=new.content_ref,
+            notes=new.notes,
+            scheduled_at=new.scheduled_at,
+            timezone=new.timezone,
+            requires_approval=new.requires_approval,
+            targets=targets,
+            version=0,
+            created_at=now,
+            updated_at=now,
+            created_by=caller.key_id,
+        )
+        change = lifecycle.create(draft, now, draft=new.draft)
+        try:
+            self.posts.insert(change.post, record)
+        except DuplicateIdempotencyKey:
+            assert record is not None
+            replay = self._replay(caller, record)
+            if replay is None:  # the winner's record vanished (expired): a genuine conflict
+                raise
+            return replay
+        try:
+            self._apply_schedule(None, change)
+        except ScheduleUnavailable:
+            self.posts.remove_new(change.post, record)
+            raise
+        return CreateResult(change.post)
+
+    def _replay(self, caller: Caller, record: IdempotencyRecord) -> CreateResult | None:
+        existing = self.posts.find_idempotency(caller.workspace_id, caller.profile_id, record.key_hash)
+        if existing is None:
+            return None
+        if existing.body_hash != record.body_hash:
+            raise DuplicateIdempotencyKey(
+                "This Idempotency-Key was already used with a different request body.",
+                details=[{"post_id": existing.post_id}],
+            )
+        return CreateResult(self.posts.get(caller.workspace_id, existing.post_id), replayed=True)
+
+    def _resolve_targets(self, caller: Caller, new: NewPost) -> list[PostTarget]:
+        from herald.platforms.registry import NETWORKS
+
+        if not new.platforms and not new.account_ids:
+            raise InvalidRequest(
+                "Name at least one network in `platforms` or one account in `account_ids`.",
+                details=[{"field": "platforms", "issue": "required"}],
+            )
+        chosen: dict[str, Account] = {}
+        for account_id in new.account_ids:
+            account = self.accounts.get(caller.workspace_id, account_id)
+            if account.profile_id != caller.profile_id:
+                raise InvalidRequest(
+                    f"Account {account_id} does not belong to this profile.",
+                    details=[{"field": "account_ids", "account_id": account_id, "issue": "not_found"}],
+                )
+            chosen[account.id] = account
+        if new.platforms:
+            unknown = [p for p in new.platforms if p not in NETWORKS]
+            if unknown:
+                raise InvalidRequest(
+                    f"Unknown network(s): {', '.join(unknown)}.",
+                    details=[{"field": "platforms", "value": p, "allowed": list(NETWORKS)} for p in unknown],
+                )
+            by_platform: dict[str, list[Account]] = {}
+            for account in self.accounts.for_profile(caller.workspace_id, caller.profile_id):
+                by_platform.setdefault(account.platform, []).append(account)
+            for platform in dict.fromkeys(new.platforms):
+                if any(a.platform == platform for a in chosen.values()):
+                    continue
+                candidates = by_platform.get(platform, [])
+                if len(candidates) != 1:
+                    issue = "no_account" if not candidates else "several_accounts"
+                    raise InvalidRequest(
+                        f"The profile has {'no' if not candidates else 'several'} {platform} account(s); "
+                        + ("connect one first." if not candidates else "name the one to use in `account_ids`."),
+                        details=[{"field": "platforms", "value": platform, "issue": issue}],
+                    )
+                chosen[candidates[0].id] = candidates[0]
+        disconnected = [a.id for a in chosen.values() if a.status is AccountStatus.DISCONNECTED]
+        if disconnected:
+            raise AccountDisconnected(
+                "Some accounts must be reconnected before posting.",
+                details=[{"account_id": a} for a in disconnected],
+            )
+        return [PostTarget(platform=a.platform, account_id=a.id) for a in chosen.values()]
+
+    # --- edits and actions -----------------------------------------------------------------
+
+    def update(self, caller: Caller, post_id: str, changes: dict[str, Any]) -> Post:
+        if "platforms" in changes or "account_ids" in changes:
+            resolved = self._resolve_targets(
+                caller,
+                NewPost(
+                    platforms=tuple(changes.pop("platforms", None) or ()),
+                    account_ids=tuple(changes.pop("account_ids", None) or ()),
+                ),
+            )
+            changes["targets"] = resolved
+        return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
+
+    def delete(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lifecycle.delete)
+
+    def publish_now(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lifecycle.publish_now)
+
+    def schedule(self, caller: Caller, post_id: str, when: datetime, timezone: str | None) -> Post:
+        return self._act(caller, post_id, lambda post, now: lifecycle.schedule(post, now, when, timezone))
+
+    def pause(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lifecycle.pause)
+
+    def resume(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lifecycle.resume)
+
+    def approve(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lambda post, now: lifecycle.approve(post, now, caller.key_id))
+
+    def reject(self, caller: Caller, post_id: str, reason: str | None) -> Post:
+        return self._act(caller, post_id, lambda post, now: lifecycle.reject(post, now, caller.key_id, reason))
+
+    def retry(self, caller: Caller, post_id: str) -> Post:
+        return self._act(caller, post_id, lifecycle.retry)
+
+    def _act(self, caller: Caller, post_id: str, transition: Callable[[Post, datetime], lifecycle.Change]) -> Post:
+        before = self.get(caller, post_id)
+        change = transition(before, self.clock.now())
+        self.posts.save(change.post, expected_version=before.version)
+        try:
+            self._apply_schedule(before, change)
+        except ScheduleUnavailable:
+            # Put the post back as it was, so nothing claims a schedule that does not exist.
+            restored = before.model_copy(update={"version": change.post.version + 1, "updated_at": self.clock.now()})
+            self.posts.save(restored, expected_version=change.post.version)
+            raise
+        return change.post
+
+    # --- schedules -------------------------------------------------------------------------
+
+    def _apply_schedule(self, before: Post | None, change: lifecycle.Change) -> None:
+        post = change.post
+        action = change.schedule
+        if action is lifecycle.ScheduleAction.ARM:
+            arm(post, self.scheduler, self.trigger, self.clock.now(), self.min_schedule_lead)
+            if post.due_at is not None and post.due_at - self.clock.now() < self.min_schedule_lead and before and (
+                before.status in (PostStatus.SCHEDULED, PostStatus.PAUSED)
+            ):
+                self._best_effort(self.scheduler.delete, post.id)
+        elif action is lifecycle.ScheduleAction.DISABLE:
+            self._best_effort(self.scheduler.disable, post.id)
+        elif action is lifecycle.ScheduleAction.DELETE:
+            self._best_effort(self.scheduler.delete, post.id)
+
+    @staticmethod
+    def _best_effort(call: Callable[[str], None], post_id: str) -> None:
+        """A schedule left enabled after pause or cancel is harmless: its delivery finds a post
+        it may not claim. So these failures are logged, not surfaced."""
+        try:
+            call(post_id)
+        except HeraldError:
+            log.warning("schedule cleanup failed; the claim guard makes the stale schedule harmless",
+                        extra={"post_id": post_id})
+
+
+def arm(post: Post, scheduler: Scheduler, trigger: PublishTrigger, now: datetime, min_lead: timedelta) -> None:
+    """Arrange one publish run at `post.due_at`: a one-time schedule at the due minute, or an
+    immediate hand-over when it is due within `min_lead` (the run then waits for the second)."""
+    assert post.due_at is not None
+    request = PublishRequest(post.workspace_id, post.id, post.schedule_version)
+    if post.due_at - now < min_lead:
+        trigger.publish_soon(request)
+    else:
+        scheduler.upsert(post.id, post.due_at.replace(second=0, microsecond=0), request)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)

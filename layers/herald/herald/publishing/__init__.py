@@ -1,0 +1,1 @@
+"""Publishing: claim a due post, send each target through its platform, settle the post."""

@@ -1,0 +1,245 @@
+"""One publish run for one post.
+
+1. Read the post; a stale schedule version, a post that is not due, or one in another state
+   ends the run before any write. A delivery up to `max_early_wait_seconds` early waits.
+2. Claim it with one conditional update (scheduled -> publishing, with a lease): of concurrent
+   deliveries exactly one proceeds.
+3. For each target still to do: a target left `sending` by a crashed run is reconciled with the
+   network first; otherwise mark it `sending`, call the network, and write the answer at once.
+   Every target write is conditional on still holding the lease.
+4. Settle: re-arm a run for retryable failures, or reach published / partially_published / failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from herald.accounts.model import Account, AccountStatus
+from herald.clock import Clock
+from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
+from herald.ids import new_id
+from herald.platforms.base import ErrorClass, Platform, PlatformError, PostContent, ReconcileOutcome
+from herald.posts import lifecycle
+from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
+from herald.posts.ports import PublishRequest, PublishTrigger, Scheduler
+from herald.posts.service import arm
+from herald.publishing import outcomes
+from herald.settings import Settings
+from herald.store.accounts import AccountStore
+from herald.store.posts import PostStore
+
+log = logging.getLogger(__name__)
+
+OpenPlatform = Callable[[Account], Platform]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: str  # a final status, "scheduled" (re-armed for a retry), or "skipped"
+    reason: str = ""
+    post: Post | None = None
+
+
+class LeaseLost(Exception):
+    """Another run took the post over (this one outlived its lease)."""
+
+
+def _open_platform(account: Account) -> Platform:
+    from herald.platforms.registry import open_platform
+
+    return open_platform(account)
+
+
+class Publisher:
+    def __init__(
+        self,
+        *,
+        posts: PostStore,
+        accounts: AccountStore,
+        scheduler: Scheduler,
+        trigger: PublishTrigger,
+        clock: Clock,
+        settings: Settings,
+        open_platform: OpenPlatform = _open_platform,
+    ) -> None:
+        self.posts = posts
+        self.accounts = accounts
+        self.scheduler = scheduler
+        self.trigger = trigger
+        self.clock = clock
+        self.settings = settings
+        self.open_platform = open_platform
+
+    def run(self, request: PublishRequest) -> RunOutcome:
+        try:
+            post = self.posts.get(request.workspace_id, request.post_id)
+        except PostNotFound:
+            return RunOutcome("skipped", "post_not_found")
+        skip = self._why_not_now(post, request)
+        if skip:
+            return RunOutcome("skipped", skip, post)
+        now = self.clock.now()
+        if post.status is PostStatus.SCHEDULED and post.due_at is not None and post.due_at > now:
+            self.clock.sleep((post.due_at - now).total_seconds())  # never publish before the time
+            now = self.clock.now()
+        lease_id = new_id("lease")
+        claimed = self.posts.claim(
+            request.workspace_id,
+            request.post_id,
+            schedule_version=request.schedule_version,
+            now=now,
+            lease_id=lease_id,
+            lease_expires_at=now + timedelta(seconds=self.settings.lease_seconds),
+        )
+        if claimed is None:
+            return RunOutcome("skipped", "not_claimable", post)
+        try:
+            for index, target in enumerate(claimed.targets):
+                if target.status in (TargetStatus.PENDING, TargetStatus.SENDING):
+                    if target.retry_after is None or target.retry_after <= self.clock.now():
+                        self._publish_target(claimed, index, target, lease_id)
+            return self._settle(request, lease_id)
+        except LeaseLost:
+            log.warning("lease lost; another run carries on", extra={"post_id": request.post_id})
+            return RunOutcome("skipped", "lease_lost")
+
+    def _why_not_now(self, post: Post, request: PublishRequest) -> str:
+        now = self.clock.now()
+        if post.status is PostStatus.SCHEDULED:
+            if request.schedule_version is not None and request.schedule_version != post.schedule_version:
+                return "stale_schedule"
+            if post.due_at is None:
+                return "not_due"
+            if (post.due_at - now).total_seconds() > self.settings.max_early_wait_seconds:
+                return "not_due"
+            return ""
+        if post.status is PostStatus.PUBLISHING:
+            expired = post.lease_expires_at is not None and post.lease_expires_at < now
+            return "" if expired else "being_published"
+        return f"status_{post.status.value}"
+
+    # --- one target --------------------------------------------------------------------------
+
+    def _write(self, post: Post, index: int, target: PostTarget, lease_id: str) -> None:
+        if not self.posts.write_target(
+            post.workspace_id, post.id, index, target, lease_id=lease_id, now=self.clock.now()
+        ):
+            raise LeaseLost()
+
+    def _publish_target(self, post: Post, index: int, target: PostTarget, lease_id: str) -> None:
+        try:
+            account = self.accounts.get(post.workspace_id, target.account_id)
+        except AccountNotFound:
+            error = PlatformError(ErrorClass.PERMANENT, "account_not_found", "The account was removed.")
+            self._write(post, index, self._failed(target, error), lease_id)
+            return
+        if account.status is AccountStatus.DISCONNECTED:
+            error = PlatformError(ErrorClass.RECONNECT, "account_disconnected", "The account is disconnected.")
+            self._write(post, index, self._failed(target, error), lease_id)
+            return
+        platform = self.open_platform(account)
+        content = PostContent(
+            text=post.text, media=tuple(post.media), title=post.title, target_key=f"{post.id}:{target.account_id}"
+        )
+        if target.status is TargetStatus.SENDING:
+            decided = self._reconcile(platform, content, target)
+            if decided is not None:
+                self._write(post, index, decided, lease_id)
+                return
+        sending = target.model_copy(
+            update={"status": TargetStatus.SENDING, "attempts": target.attempts + 1, "retry_after": None}
+        )
+        self._write(post, index, sending, lease_id)
+        try:
+            result = self._send(platform, account, content)
+        except PlatformError as error:
+            if error.error_class in (ErrorClass.RECONNECT, ErrorClass.REFRESH):
+                self._disconnect(account)
+            self._write(post, index, self._failed(sending, error), lease_id)
+            return
+        except Exception as exc:  # an adapter bug after the request may have gone out
+            log.exception("adapter failed", extra={"post_id": post.id, "platform": target.platform})
+            error = PlatformError(ErrorClass.RETRY, "network_error", f"Unexpected adapter failure: {exc}")
+            self._write(post, index, self._failed(sending, error), lease_id)
+            return
+        self._write(post, index, outcomes.published(sending, result, self.clock.now()), lease_id)
+
+    def _failed(self, target: PostTarget, error: PlatformError) -> PostTarget:
+        return outcomes.failed(
+            target,
+            error,
+            self.clock.now(),
+            retry_base=timedelta(seconds=self.settings.retry_base_seconds),
+            retry_max=timedelta(seconds=self.settings.retry_max_seconds),
+        )
+
+    def _reconcile(self, platform: Platform, content: PostContent, target: PostTarget) -> PostTarget | None:
+        """For a target whose earlier attempt has an unknown outcome: the decided target, or None
+        when the network shows the post does not exist (so it is safe to send)."""
+        try:
+            found = platform.reconcile(content)
+        except Exception as exc:  # reconcile must never lead to a blind resend
+            log.warning("reconcile failed", extra={"target": content.target_key, "error": str(exc)})
+            return outcomes.needs_review(target, f"Could not check whether the post exists: {exc}")
+        if found.outcome is ReconcileOutcome.FOUND and found.post is not None:
+            return outcomes.published(target, found.post, self.clock.now())
+        if found.outcome is ReconcileOutcome.ABSENT:
+            return None
+        return outcomes.needs_review(target, "The network cannot tell whether the earlier attempt published.")
+
+    def _send(self, platform: Platform, account: Account, content: PostContent):  # type: ignore[no-untyped-def]
+        try:
+            return platform.publish(content)
+        except PlatformError as error:
+            if error.error_class is not ErrorClass.REFRESH:
+                raise
+        credentials = platform.refresh_credentials()  # raises RECONNECT when refused
+        refreshed = account.model_copy(
+            update={"credentials": dict(credentials.tokens), "version": account.version + 1,
+                    "updated_at": self.clock.now()}
+        )
+        try:
+            self.accounts.save(refreshed, expected_version=account.version)
+        except ConcurrentModification:
+            log.info("account changed meanwhile; keeping the refreshed token for this run only")
+        return self.open_platform(refreshed).publish(content)
+
+    def _disconnect(self, account: Account) -> None:
+        disconnected = account.model_copy(
+            update={"status": AccountStatus.DISCONNECTED, "version": account.version + 1,
+                    "updated_at": self.clock.now()}
+        )
+        try:
+            self.accounts.save(disconnected, expected_version=account.version)
+        except ConcurrentModification:
+            pass
+
+    # --- settle ------------------------------------------------------------------------------
+
+    def _settle(self, request: PublishRequest, lease_id: str) -> RunOutcome:
+        post = self.posts.get(request.workspace_id, request.post_id)
+        if post.lease_id != lease_id:
+            raise LeaseLost()
+        now = self.clock.now()
+        waiting = [
+            t.retry_after or now for t in post.targets if t.status in (TargetStatus.PENDING, TargetStatus.SENDING)
+        ]
+        change = lifecycle.settle(
+            post, now, max_attempts=self.settings.max_attempts, retry_at=min(waiting) if waiting else None
+        )
+        try:
+            self.posts.save(change.post, expected_version=post.version)
+        except ConcurrentModification as exc:
+            raise LeaseLost() from exc
+        if change.schedule is lifecycle.ScheduleAction.ARM:
+            try:
+                arm(change.post, self.scheduler, self.trigger, now,
+                    timedelta(seconds=self.settings.min_schedule_lead_seconds))
+            except ScheduleUnavailable:
+                log.warning("could not re-arm; the sweeper will pick the post up", extra={"post_id": post.id})
+        return RunOutcome(change.post.status.value, post=change.post)
+
+

@@ -1,0 +1,1 @@
+"""EventBridge Scheduler and Lambda async invoke: how a publish run is arranged."""

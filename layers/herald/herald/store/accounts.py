@@ -1,0 +1,92 @@
+"""Connected accounts in the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from herald.accounts.model import Account
+from herald.errors import AccountNotFound, ConcurrentModification
+from herald.store import keys
+from herald.store.codec import from_item, to_item
+from herald.store.errors import is_conditional_failure
+
+_ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "entity")
+
+
+class AccountStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    def _row(self, account: Account) -> dict[str, Any]:
+        return to_item(
+            {
+                "PK": keys.workspace_pk(account.workspace_id),
+                "SK": keys.account_sk(account.id),
+                "GSI1PK": keys.profile_accounts_pk(account.workspace_id, account.profile_id),
+                "GSI1SK": account.id,
+                "entity": "account",
+                **account.model_dump(mode="python"),
+            }
+        )
+
+    @staticmethod
+    def _account(item: dict[str, Any]) -> Account:
+        values = from_item(item)
+        for name in _ROW_ONLY:
+            values.pop(name, None)
+        return Account.model_validate(values)
+
+    def add(self, account: Account) -> None:
+        self._db.put_item(TableName=self._table, Item=self._row(account), ConditionExpression="attribute_not_exists(PK)")
+
+    def save(self, account: Account, expected_version: int) -> None:
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=self._row(account),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(expected_version)}},
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                raise ConcurrentModification(f"Account {account.id} changed meanwhile.") from exc
+            raise
+
+    def get(self, workspace_id: str, account_id: str) -> Account:
+        answer = self._db.get_item(
+            TableName=self._table,
+            Key={"PK": {"S": keys.workspace_pk(workspace_id)}, "SK": {"S": keys.account_sk(account_id)}},
+            ConsistentRead=True,
+        )
+        if "Item" not in answer:
+            raise AccountNotFound(f"No account {account_id}.")
+        return self._account(answer["Item"])
+
+    def for_profile(self, workspace_id: str, profile_id: str) -> list[Account]:
+        # The base table with a consistent read, not GSI1: an account connected a moment ago must
+        # be usable by the very next post. A workspace holds few accounts.
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "FilterExpression": "profile_id = :profile",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.workspace_pk(workspace_id)},
+                ":prefix": {"S": "ACCOUNT#"},
+                ":profile": {"S": profile_id},
+            },
+            "ConsistentRead": True,
+        }
+        accounts: list[Account] = []
+        while True:
+            page = self._db.query(**query)
+            accounts.extend(self._account(i) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return accounts
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def delete(self, workspace_id: str, account_id: str) -> None:
+        self._db.delete_item(
+            TableName=self._table,
+            Key={"PK": {"S": keys.workspace_pk(workspace_id)}, "SK": {"S": keys.account_sk(account_id)}},
+        )

@@ -1,0 +1,56 @@
+"""Key layout of the single table (docs/architecture.md has the table of items)."""
+
+from __future__ import annotations
+
+import hashlib
+
+DUE_SHARDS = 4
+
+
+def workspace_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+def post_sk(post_id: str) -> str:
+    return f"POST#{post_id}"
+
+
+def profile_posts_pk(workspace_id: str, profile_id: str) -> str:
+    return f"WS#{workspace_id}#P#{profile_id}#POSTS"
+
+
+def profile_accounts_pk(workspace_id: str, profile_id: str) -> str:
+    return f"WS#{workspace_id}#P#{profile_id}#ACCOUNTS"
+
+
+def idempotency_sk(profile_id: str, key_hash: str) -> str:
+    return f"IDEM#{profile_id}#{key_hash}"
+
+
+def due_pk(post_id: str) -> str:
+    shard = int(hashlib.sha256(post_id.encode()).hexdigest(), 16) % DUE_SHARDS
+    return f"DUE#{shard}"
+
+
+def due_pks() -> list[str]:
+    return [f"DUE#{n}" for n in range(DUE_SHARDS)]
+
+
+def account_sk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def profile_sk(profile_id: str) -> str:
+    return f"PROFILE#{profile_id}"
+
+
+def profile_key_sk(profile_key: str) -> str:
+    return f"PROFILEKEY#{profile_key}"
+
+
+def api_key_pk(key_hash: str) -> str:
+    return f"APIKEY#{key_hash}"
+
+
+def workspace_keys_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#APIKEYS"

@@ -1,0 +1,118 @@
+"""The composition root: builds each service once per process from settings and AWS clients.
+
+Only entry points (handlers, the CLI, the local cloud) call these; the services themselves take
+their collaborators as arguments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from herald.aws import client
+from herald.clock import SystemClock
+from herald.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def post_store():  # type: ignore[no-untyped-def]
+    from herald.store.posts import PostStore
+
+    s = get_settings()
+    return PostStore(
+        client("dynamodb"),
+        s.table_name,
+        sweep_grace=timedelta(seconds=s.sweep_grace_seconds),
+        idempotency_ttl=timedelta(seconds=s.idempotency_ttl_seconds),
+    )
+
+
+@lru_cache(maxsize=1)
+def account_store():  # type: ignore[no-untyped-def]
+    from herald.store.accounts import AccountStore
+
+    return AccountStore(client("dynamodb"), get_settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def scheduler():  # type: ignore[no-untyped-def]
+    from herald.schedules.eventbridge import EventBridgeScheduler
+
+    s = get_settings()
+    return EventBridgeScheduler(
+        client("scheduler"),
+        group=s.schedule_group,
+        target_arn=s.publish_function_arn,
+        role_arn=s.scheduler_role_arn,
+        dlq_arn=s.schedule_dlq_arn,
+    )
+
+
+@lru_cache(maxsize=1)
+def publish_trigger():  # type: ignore[no-untyped-def]
+    from herald.schedules.invoke import LambdaPublishTrigger
+
+    return LambdaPublishTrigger(client("lambda"), get_settings().publish_function_arn)
+
+
+@lru_cache(maxsize=1)
+def workspace_service():  # type: ignore[no-untyped-def]
+    from herald.store.workspaces import WorkspaceStore
+    from herald.workspaces.service import WorkspaceService
+
+    return WorkspaceService(WorkspaceStore(client("dynamodb"), get_settings().table_name), SystemClock())
+
+
+@lru_cache(maxsize=1)
+def account_service():  # type: ignore[no-untyped-def]
+    from herald.accounts.service import AccountService
+
+    return AccountService(account_store(), SystemClock())
+
+
+@lru_cache(maxsize=1)
+def post_service():  # type: ignore[no-untyped-def]
+    from herald.posts.service import PostService
+
+    s = get_settings()
+    return PostService(
+        posts=post_store(),
+        accounts=account_store(),
+        scheduler=scheduler(),
+        trigger=publish_trigger(),
+        clock=SystemClock(),
+        min_schedule_lead=timedelta(seconds=s.min_schedule_lead_seconds),
+    )
+
+
+@lru_cache(maxsize=1)
+def publisher():  # type: ignore[no-untyped-def]
+    from herald.publishing.runner import Publisher
+
+    s = get_settings()
+    return Publisher(
+        posts=post_store(),
+        accounts=account_store(),
+        scheduler=scheduler(),
+        trigger=publish_trigger(),
+        clock=SystemClock(),
+        settings=s,
+    )
+
+
+@lru_cache(maxsize=1)
+def sweeper():  # type: ignore[no-untyped-def]
+    from herald.publishing.sweeper import Sweeper
+
+    return Sweeper(posts=post_store(), trigger=publish_trigger(), clock=SystemClock())
+
+
+def reset() -> None:
+    """Forget every built service (tests switching settings or endpoints)."""
+    from herald.aws import reset_clients
+    from herald.settings import get_settings as settings_getter
+
+    for built in (post_store, account_store, scheduler, publish_trigger, workspace_service, account_service,
+                  post_service, publisher, sweeper):
+        built.cache_clear()
+    settings_getter.cache_clear()
+    reset_clients()

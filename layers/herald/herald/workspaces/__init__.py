@@ -1,0 +1,1 @@
+"""Workspaces (tenants), their profiles (brands or clients) and API keys."""

@@ -1,0 +1,67 @@
+"""Tenancy as the domain sees it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"  # reads
+    EDITOR = "editor"  # + writes posts and accounts, publishes, schedules
+    APPROVER = "approver"  # + approves and rejects
+    ADMIN = "admin"  # + API keys and profiles
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+_RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.APPROVER: 2, Role.ADMIN: 3}
+
+
+class Workspace(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    default_profile_id: str
+    created_at: datetime
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    workspace_id: str
+    name: str
+    profile_key: str  # what a `Profile-Key` header names (the compatible API's per-profile key)
+    created_at: datetime
+    deleted: bool = False
+
+
+class ApiKey(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    workspace_id: str
+    name: str
+    role: Role
+    hint: str  # the first characters, to recognise a key without storing it
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class Principal(BaseModel):
+    """Who is calling: resolved from the API key on every request."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    key_id: str
+    role: Role

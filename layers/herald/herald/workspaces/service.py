@@ -1,0 +1,114 @@
+"""Workspace administration and authentication."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from herald.clock import Clock
+from herald.errors import Forbidden, InvalidRequest, ProfileNotFound, Unauthenticated
+from herald.ids import new_id, new_secret
+from herald.store.workspaces import WorkspaceStore
+from herald.workspaces.model import ApiKey, Principal, Profile, Role, Workspace
+
+MIN_KEY_LENGTH = 24
+
+
+def hash_key(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+@dataclass
+class WorkspaceService:
+    store: WorkspaceStore
+    clock: Clock
+
+    def create_workspace(self, name: str, api_key: str | None = None) -> tuple[Workspace, Profile, IssuedKey]:
+        now = self.clock.now()
+        workspace_id = new_id("ws")
+        profile = Profile(
+            id=new_id("prf"), workspace_id=workspace_id, name="Default", profile_key=new_secret("pk", 18),
+            created_at=now,
+        )
+        workspace = Workspace(id=workspace_id, name=name, default_profile_id=profile.id, created_at=now)
+        issued = self._new_key(workspace_id, "admin (first key)", Role.ADMIN, api_key)
+        self.store.create_workspace(workspace, profile, issued.key, hash_key(issued.secret))
+        return workspace, profile, issued
+
+    def _new_key(self, workspace_id: str, name: str, role: Role, secret: str | None = None) -> IssuedKey:
+        secret = secret or new_secret("hk")
+        if len(secret) < MIN_KEY_LENGTH:
+            raise InvalidRequest(f"An API key needs at least {MIN_KEY_LENGTH} characters.")
+        key = ApiKey(
+            id=new_id("key"), workspace_id=workspace_id, name=name, role=role, hint=secret[:7],
+            created_at=self.clock.now(),
+        )
+        return IssuedKey(key, secret)
+
+    def issue_key(self, workspace_id: str, name: str, role: Role) -> IssuedKey:
+        issued = self._new_key(workspace_id, name, role)
+        self.store.add_api_key(issued.key, hash_key(issued.secret))
+        return issued
+
+    def list_keys(self, workspace_id: str) -> list[ApiKey]:
+        return sorted(self.store.list_api_keys(workspace_id), key=lambda k: k.id)
+
+    def revoke_key(self, principal: Principal, key_id: str) -> ApiKey:
+        if key_id == principal.key_id:
+            raise InvalidRequest("A key cannot revoke itself; use another admin key.")
+        return self.store.revoke_api_key(principal.workspace_id, key_id, self.clock.now())
+
+    def authenticate(self, secret: str | None) -> Principal:
+        if not secret:
+            raise Unauthenticated("Send an API key as `Authorization: Bearer <key>`.")
+        key = self.store.find_api_key(hash_key(secret))
+        if key is None or key.revoked_at is not None:
+            raise Unauthenticated("The API key is unknown or revoked.")
+        return Principal(workspace_id=key.workspace_id, key_id=key.id, role=key.role)
+
+    # --- profiles --------------------------------------------------------------------------
+
+    def create_profile(self, workspace_id: str, name: str) -> Profile:
+        profile = Profile(
+            id=new_id("prf"), workspace_id=workspace_id, name=name, profile_key=new_secret("pk", 18),
+            created_at=self.clock.now(),
+        )
+        self.store.add_profile(profile)
+        return profile
+
+    def list_profiles(self, workspace_id: str) -> list[Profile]:
+        return sorted(self.store.list_profiles(workspace_id), key=lambda p: p.id)
+
+    def delete_profile(self, workspace_id: str, profile_id: str) -> Profile:
+        workspace = self.store.get_workspace(workspace_id)
+        if profile_id == workspace.default_profile_id:
+            raise InvalidRequest("The workspace's default profile cannot be deleted.")
+        profile = self.store.get_profile(workspace_id, profile_id)
+        self.store.delete_profile(profile)
+        return profile
+
+    def resolve_profile(self, principal: Principal, profile_key: str | None, profile_id: str | None) -> Profile:
+        """The profile a request acts on: `Profile-Key` header, else `profile_id`, else the default."""
+        if profile_key:
+            return self.store.find_profile_by_key(principal.workspace_id, profile_key)
+        if profile_id:
+            return self.store.get_profile(principal.workspace_id, profile_id)
+        workspace = self.store.get_workspace(principal.workspace_id)
+        try:
+            return self.store.get_profile(principal.workspace_id, workspace.default_profile_id)
+        except ProfileNotFound:  # pragma: no cover - the default cannot be deleted
+            raise
+
+
+def require_role(principal: Principal, needed: Role) -> None:
+    if not principal.role.allows(needed):
+        raise Forbidden(
+            f"This needs the {needed.value} role; the key has {principal.role.value}.",
+            details=[{"required_role": needed.value, "role": principal.role.value}],
+        )
