@@ -12,9 +12,14 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
+def to_millis(moment: datetime) -> datetime:
+    """Herald keeps times to the millisecond (as stored), so what it answers never changes on reread."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return to_millis(datetime.now(UTC))
 
     def sleep(self, seconds: float) -> None:
         import time

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from herald.accounts.model import Account
+from herald.clock import to_millis
 from herald.posts.model import Post, PostStatus, PostType, TargetStatus
 from herald.workspaces.model import ApiKey, Profile, Role
 
@@ -42,7 +43,7 @@ def to_utc(moment: datetime | None, zone: str | None) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
-    return moment.astimezone(UTC)
+    return to_millis(moment.astimezone(UTC))
 
 
 class _Strict(BaseModel):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from herald.errors import InvalidState
+from herald.errors import InvalidContent, InvalidState
 from herald.posts.model import Approval, Post, PostStatus, TargetStatus
 
 S = PostStatus
@@ -65,8 +65,16 @@ def _write(post: Post, now: datetime, **changes: Any) -> Post:
 def _arm(post: Post, now: datetime, when: datetime | None, **changes: Any) -> Change:
     """Send the post towards publishing at `when` (or now, if unset or past), through approval
     first when it requires one and has not been approved."""
+    ready = post.model_copy(update=changes)
+    if not ready.targets:
+        raise InvalidContent(
+            "Name at least one network or account before scheduling or publishing.",
+            details=[{"field": "platforms", "issue": "required"}],
+        )
+    if not ready.text.strip() and not ready.media:
+        raise InvalidContent("A post needs text or media.", details=[{"field": "text", "issue": "required"}])
     had_schedule = post.status in (S.SCHEDULED, S.PAUSED)
-    if post.requires_approval and not post.is_approved:
+    if ready.requires_approval and not ready.is_approved:
         new = _write(post, now, status=S.PENDING_APPROVAL, due_at=None, **changes)
         return Change(new, ScheduleAction.DELETE if had_schedule else ScheduleAction.NONE)
     due = when if when is not None and when > now else now

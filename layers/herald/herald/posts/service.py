@@ -155,6 +155,8 @@ class PostService:
         from herald.platforms.registry import NETWORKS
 
         if not new.platforms and not new.account_ids:
+            if new.draft:
+                return []  # a draft may name its networks later
             raise InvalidRequest(
                 "Name at least one network in `platforms` or one account in `account_ids`.",
                 details=[{"field": "platforms", "issue": "required"}],

@@ -18,6 +18,7 @@ from herald.api.models import (
     UpdatePostRequest,
     to_utc,
 )
+from herald.errors import InvalidRequest
 from herald.posts.model import PostStatus
 from herald.posts.ports import PostFilter
 from herald.posts.service import NewPost
@@ -60,7 +61,9 @@ def create_post(
 
 @router.get("/posts", tags=["posts"], summary="List posts, newest first")
 def list_posts(
-    status: Annotated[list[PostStatus] | None, Query(description="One or more statuses")] = None,
+    status: Annotated[
+        str | None, Query(max_length=256, description="A status, or several separated by commas")
+    ] = None,
     platform: Annotated[str | None, Query(max_length=32)] = None,
     campaign_id: Annotated[str | None, Query(max_length=256)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
@@ -72,7 +75,7 @@ def list_posts(
 ) -> PostListResponse:
     who = caller(router, Role.VIEWER, profile_id)
     filters = PostFilter(
-        statuses=tuple(status or ()),
+        statuses=_statuses(status),
         platform=platform,
         campaign_id=campaign_id,
         tag=tag,
@@ -81,6 +84,17 @@ def list_posts(
     )
     page = post_service().list(who, filters, cursor, limit)
     return PostListResponse(posts=[PostResponse.of(p) for p in page.posts], cursor=page.cursor)
+
+
+def _statuses(value: str | None) -> tuple[PostStatus, ...]:
+    names = [part.strip() for part in (value or "").split(",") if part.strip()]
+    unknown = [n for n in names if n not in PostStatus._value2member_map_]
+    if unknown:
+        raise InvalidRequest(
+            "Unknown status filter.",
+            details=[{"field": "status", "value": n, "allowed": [s.value for s in PostStatus]} for n in unknown],
+        )
+    return tuple(PostStatus(n) for n in names)
 
 
 @router.get("/posts/<post_id>", tags=["posts"], summary="Get a post with its per-network results")

@@ -1,0 +1,12 @@
+"""Suite-wide settings: no real AWS credentials or endpoints leak into tests."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(name, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
