@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from support.clock import FakeClock
 from support.fake_platform import FakeNetwork
+from support.records import add_account
 
-from herald.accounts.model import Account, AccountMode, AccountStatus
+from herald.accounts.model import Account, AccountStatus
 from herald.platforms.base import ErrorClass, PlatformError, ReconcileOutcome
 from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
 from herald.posts.ports import PublishRequest
@@ -21,19 +22,6 @@ def network(publisher: Any) -> FakeNetwork:
     fake = FakeNetwork()
     publisher.open_platform = fake.open
     return fake
-
-
-def add_account(workspace: dict[str, Any], clock: FakeClock, platform: str = "x", token: str = "ok") -> Account:
-    from herald import wiring
-    from herald.ids import new_id
-
-    account = Account(
-        id=new_id("acc"), workspace_id=workspace["id"], profile_id=workspace["profile_id"], platform=platform,
-        mode=AccountMode.TEST, name="Acme", username="acme", credentials={"access_token": token},
-        created_at=clock.now(), updated_at=clock.now(),
-    )
-    wiring.account_store().add(account)
-    return account
 
 
 def add_scheduled_post(workspace: dict[str, Any], clock: FakeClock, *accounts: Account, due_in: float = 0) -> Post:

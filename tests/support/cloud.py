@@ -13,6 +13,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from local.functions import shared_environment, specs_from_stack
+from local.moto_patches import make_dynamodb_atomic
 from local.resources import ResourceCreator, aws_client
 from local.template import Stack
 
@@ -41,6 +42,7 @@ class MotoCloud:
 
 def start_moto_cloud() -> MotoCloud:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    make_dynamodb_atomic()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -1,0 +1,1 @@
+from herald.api.handler import lambda_handler  # noqa: F401

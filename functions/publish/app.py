@@ -1,0 +1,1 @@
+from herald.publishing.handler import lambda_handler  # noqa: F401
