@@ -75,3 +75,22 @@ def from_aws_error(exc: Exception) -> Response | None:
                 "InternalServerError", "ServiceUnavailable", "TransactionConflictException"}:
         return envelope(HTTPStatus.SERVICE_UNAVAILABLE, "store_unavailable", "The store is busy; retry shortly.")
     return None
+
+
+_DESCRIPTIONS = {
+    401: "No API key, or an unknown or revoked one (`unauthenticated`)",
+    403: "The key's role does not allow this (`forbidden`)",
+    404: "Not found in this workspace and profile",
+    409: "Not allowed in the current state (`invalid_state`), or a conflicting write",
+    422: "The request is not valid (`validation_error`, `invalid_request`, `invalid_content`, ...)",
+    500: "Our bug (`internal_error`)",
+    503: "A dependency (Scheduler, the store) refused; nothing was changed (`schedule_unavailable`)",
+}
+
+
+def documented(*statuses: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses for the error statuses a route can answer, all in the envelope."""
+    return {
+        status: {"description": _DESCRIPTIONS[status], "content": {"application/json": {"model": ErrorEnvelope}}}
+        for status in sorted({401, 403, 422, 500, *statuses})
+    }

@@ -3,16 +3,16 @@
 `unicodedata` has no Grapheme_Cluster_Break or Extended_Pictographic property, so the few
 classes the rules need are derived here: general categories for Control/Extend/SpacingMark,
 the algorithmic Hangul ranges, and tables for Prepend and Extended_Pictographic (emoji-data.txt,
-Unicode 15). Rules GB3-GB13 are applied in full, so emoji ZWJ sequences, skin tones, flags,
-keycaps and combining marks each make one cluster. GB9c (Unicode 15.1 Indic conjuncts) is not
-applied: a Devanagari conjunct counts as two clusters where 15.1 counts one, so counts can only
-come out higher than a 15.1 segmenter's, never lower."""
+Unicode 15.1). Rules GB3-GB13 are applied in full, including GB9c (Indic conjuncts, Unicode 15.1),
+so emoji ZWJ sequences, skin tones, flags, keycaps, combining marks and conjuncts such as "स्ते"
+each make one cluster, as `Intl.Segmenter` on current Node (the Bluesky PDS) counts them."""
 
 from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 # Extended_Pictographic=Yes, as inclusive ranges (emoji-data.txt, Unicode 15.0).
 _EXTENDED_PICTOGRAPHIC: tuple[tuple[int, int], ...] = (
@@ -55,6 +55,17 @@ _OTHER_MC = frozenset(
     [0x102B, 0x102C, 0x1038, 0x1062, 0x1063, 0x1064, 0x1067, 0x1068, 0x1069, 0x106A, 0x106B, 0x106C,
      0x106D, 0x1083, 0x1087, 0x1088, 0x1089, 0x108A, 0x108B, 0x108C, 0x108F, 0x109A, 0x109B, 0x109C,
      0x1A61, 0x1A63, 0x1A64, 0xAA7B, 0xAA7D, 0x11720, 0x11721]
+)  # fmt: skip
+
+# Indic_Conjunct_Break=Linker (viramas) and =Consonant (Unicode 15.1), for GB9c.
+_CONJUNCT_LINKERS = frozenset([0x094D, 0x09CD, 0x0ACD, 0x0B4D, 0x0C4D, 0x0D4D])
+_CONJUNCT_CONSONANTS: tuple[tuple[int, int], ...] = (
+    (0x0915, 0x0939), (0x0958, 0x095F), (0x0978, 0x097F), (0x0995, 0x09A8), (0x09AA, 0x09B0),
+    (0x09B2, 0x09B2), (0x09B6, 0x09B9), (0x09DC, 0x09DD), (0x09DF, 0x09DF), (0x09F0, 0x09F1),
+    (0x0A95, 0x0AA8), (0x0AAA, 0x0AB0), (0x0AB2, 0x0AB3), (0x0AB5, 0x0AB9), (0x0AF9, 0x0AF9),
+    (0x0B15, 0x0B28), (0x0B2A, 0x0B30), (0x0B32, 0x0B33), (0x0B35, 0x0B39), (0x0B5C, 0x0B5D),
+    (0x0B5F, 0x0B5F), (0x0B71, 0x0B71), (0x0C15, 0x0C28), (0x0C2A, 0x0C39), (0x0C58, 0x0C5A),
+    (0x0D15, 0x0D3A),
 )  # fmt: skip
 
 ZWJ = 0x200D
@@ -123,46 +134,66 @@ _HANGUL_PAIRS = frozenset(
 )  # fmt: skip
 
 
+@dataclass
+class _Context:
+    """What the rules need to know about the cluster so far."""
+
+    previous: str = ""
+    pictographic_run: bool = False  # it ends in ExtPict Extend*
+    joined_pictograph: bool = False  # ... followed by a ZWJ (GB11 may join the next ExtPict)
+    regional_run: int = 0  # regional indicators immediately before this point
+    conjunct: int = 0  # 1: after Consonant [Extend Linker]*; 2: and a Linker was among them (GB9c)
+
+    def advance(self, cp: int, current: str) -> None:
+        if current == "ExtPict":
+            self.pictographic_run, self.joined_pictograph = True, False
+        elif current == "Extend":
+            self.joined_pictograph = False
+        elif current == "ZWJ":
+            self.joined_pictograph, self.pictographic_run = self.pictographic_run, False
+        else:
+            self.pictographic_run = self.joined_pictograph = False
+        self.regional_run = self.regional_run + 1 if current == "RI" else 0
+        if _in_ranges(cp, _CONJUNCT_CONSONANTS):
+            self.conjunct = 1
+        elif cp in _CONJUNCT_LINKERS:
+            self.conjunct = 2 if self.conjunct else 0
+        elif current not in ("Extend", "ZWJ"):
+            self.conjunct = 0
+        self.previous = current
+
+    def breaks_before(self, cp: int, current: str) -> bool:
+        previous = self.previous
+        if previous == "CR" and current == "LF":  # GB3
+            return False
+        if previous in ("Control", "CR", "LF") or current in ("Control", "CR", "LF"):  # GB4, GB5
+            return True
+        if (previous, current) in _HANGUL_PAIRS:  # GB6-GB8
+            return False
+        if current in ("Extend", "ZWJ", "SpacingMark") or previous == "Prepend":  # GB9, GB9a, GB9b
+            return False
+        if self.conjunct == 2 and _in_ranges(cp, _CONJUNCT_CONSONANTS):  # GB9c
+            return False
+        if previous == "ZWJ" and current == "ExtPict" and self.joined_pictograph:  # GB11
+            return False
+        if previous == "RI" and current == "RI":  # GB12, GB13: pair them up
+            return self.regional_run % 2 == 0
+        return True  # GB999
+
+
 def grapheme_clusters(text: str) -> Iterator[str]:
     """Split `text` into extended grapheme clusters."""
+    context = _Context()
     start = 0
-    previous = ""
-    pictographic_run = False  # the cluster so far ends in ExtPict Extend*
-    joined_pictograph = False  # ... and then a ZWJ (GB11 may join the next ExtPict)
-    regional_run = 0  # regional indicators immediately before this point
     for index, char in enumerate(text):
-        current = _break_class(ord(char))
-        if index > 0 and _breaks(previous, current, joined_pictograph, regional_run):
+        cp = ord(char)
+        current = _break_class(cp)
+        if index > 0 and context.breaks_before(cp, current):
             yield text[start:index]
             start = index
-        if current == "ExtPict":
-            pictographic_run, joined_pictograph = True, False
-        elif current == "Extend":
-            joined_pictograph = False
-        elif current == "ZWJ":
-            joined_pictograph, pictographic_run = pictographic_run, False
-        else:
-            pictographic_run = joined_pictograph = False
-        regional_run = regional_run + 1 if current == "RI" else 0
-        previous = current
+        context.advance(cp, current)
     if text:
         yield text[start:]
-
-
-def _breaks(previous: str, current: str, joined_pictograph: bool, regional_run: int) -> bool:
-    if previous == "CR" and current == "LF":  # GB3
-        return False
-    if previous in ("Control", "CR", "LF") or current in ("Control", "CR", "LF"):  # GB4, GB5
-        return True
-    if (previous, current) in _HANGUL_PAIRS:  # GB6-GB8
-        return False
-    if current in ("Extend", "ZWJ", "SpacingMark") or previous == "Prepend":  # GB9, GB9a, GB9b
-        return False
-    if previous == "ZWJ" and current == "ExtPict" and joined_pictograph:  # GB11
-        return False
-    if previous == "RI" and current == "RI":  # GB12, GB13: pair them up
-        return regional_run % 2 == 0
-    return True  # GB999
 
 
 def grapheme_count(text: str) -> int:

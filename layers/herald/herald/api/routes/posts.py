@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
 from herald.api.context import caller
+from herald.api.errors import documented
 from herald.api.models import (
     CreatePostRequest,
     PostListResponse,
@@ -30,7 +31,13 @@ router = Router()
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
 
 
-@router.post("/posts", status_code=201, tags=["posts"], summary="Create a post (draft, scheduled or now)")
+@router.post(
+    "/posts",
+    status_code=201,
+    tags=["posts"],
+    summary="Create a post (draft, scheduled or now)",
+    responses=documented(409, 503),
+)
 def create_post(
     body: Annotated[CreatePostRequest, Body()],
     idempotency_key: Annotated[
@@ -59,11 +66,9 @@ def create_post(
     return PostResponse.of(result.post), 200 if result.replayed else 201
 
 
-@router.get("/posts", tags=["posts"], summary="List posts, newest first")
+@router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented())
 def list_posts(
-    status: Annotated[
-        str | None, Query(max_length=256, description="A status, or several separated by commas")
-    ] = None,
+    status: Annotated[str | None, Query(max_length=256, description="A status, or several separated by commas")] = None,
     platform: Annotated[str | None, Query(max_length=32)] = None,
     campaign_id: Annotated[str | None, Query(max_length=256)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
@@ -97,12 +102,19 @@ def _statuses(value: str | None) -> tuple[PostStatus, ...]:
     return tuple(PostStatus(n) for n in names)
 
 
-@router.get("/posts/<post_id>", tags=["posts"], summary="Get a post with its per-network results")
+@router.get(
+    "/posts/<post_id>", tags=["posts"], summary="Get a post with its per-network results", responses=documented(404)
+)
 def get_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().get(caller(router, Role.VIEWER), post_id))
 
 
-@router.put("/posts/<post_id>", tags=["posts"], summary="Edit a post (draft, pending approval, scheduled, paused)")
+@router.put(
+    "/posts/<post_id>",
+    tags=["posts"],
+    summary="Edit a post (draft, pending approval, scheduled, paused)",
+    responses=documented(404, 409, 503),
+)
 def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> PostResponse:
     who = caller(router, Role.EDITOR)
     changes: dict[str, Any] = {}
@@ -117,44 +129,68 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
     return PostResponse.of(post_service().update(who, post_id, changes))
 
 
-@router.delete("/posts/<post_id>", tags=["posts"], summary="Cancel a post that has not been published")
+@router.delete(
+    "/posts/<post_id>",
+    tags=["posts"],
+    summary="Cancel a post that has not been published",
+    responses=documented(404, 409),
+)
 def delete_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().delete(caller(router, Role.EDITOR), post_id))
 
 
-@router.post("/posts/<post_id>/publish", tags=["posts"], summary="Publish now")
+@router.post("/posts/<post_id>/publish", tags=["posts"], summary="Publish now", responses=documented(404, 409, 503))
 def publish_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().publish_now(caller(router, Role.EDITOR), post_id))
 
 
-@router.post("/posts/<post_id>/schedule", tags=["posts"], summary="Schedule or reschedule")
+@router.post(
+    "/posts/<post_id>/schedule", tags=["posts"], summary="Schedule or reschedule", responses=documented(404, 409, 503)
+)
 def schedule_post(post_id: PostId, body: Annotated[ScheduleRequest, Body()]) -> PostResponse:
     when = to_utc(body.scheduled_at, body.timezone)
     assert when is not None
     return PostResponse.of(post_service().schedule(caller(router, Role.EDITOR), post_id, when, body.timezone))
 
 
-@router.post("/posts/<post_id>/pause", tags=["posts"], summary="Pause a scheduled post")
+@router.post("/posts/<post_id>/pause", tags=["posts"], summary="Pause a scheduled post", responses=documented(404, 409))
 def pause_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().pause(caller(router, Role.EDITOR), post_id))
 
 
-@router.post("/posts/<post_id>/resume", tags=["posts"], summary="Resume a paused post (a passed date publishes now)")
+@router.post(
+    "/posts/<post_id>/resume",
+    tags=["posts"],
+    summary="Resume a paused post (a passed date publishes now)",
+    responses=documented(404, 409, 503),
+)
 def resume_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().resume(caller(router, Role.EDITOR), post_id))
 
 
-@router.post("/posts/<post_id>/approve", tags=["posts"], summary="Approve a post waiting for approval")
+@router.post(
+    "/posts/<post_id>/approve",
+    tags=["posts"],
+    summary="Approve a post waiting for approval",
+    responses=documented(404, 409, 503),
+)
 def approve_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().approve(caller(router, Role.APPROVER), post_id))
 
 
-@router.post("/posts/<post_id>/reject", tags=["posts"], summary="Reject a post back to draft")
+@router.post(
+    "/posts/<post_id>/reject", tags=["posts"], summary="Reject a post back to draft", responses=documented(404, 409)
+)
 def reject_post(post_id: PostId, body: Annotated[RejectRequest | None, Body()] = None) -> PostResponse:
     reason = body.reason if body else None
     return PostResponse.of(post_service().reject(caller(router, Role.APPROVER), post_id, reason))
 
 
-@router.post("/posts/<post_id>/retry", tags=["posts"], summary="Send the failed targets again")
+@router.post(
+    "/posts/<post_id>/retry",
+    tags=["posts"],
+    summary="Send the failed targets again",
+    responses=documented(404, 409, 503),
+)
 def retry_post(post_id: PostId) -> PostResponse:
     return PostResponse.of(post_service().retry(caller(router, Role.EDITOR), post_id))

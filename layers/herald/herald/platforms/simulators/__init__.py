@@ -1,0 +1,132 @@
+"""Built-in simulators of the networks' APIs, for test-mode accounts.
+
+A simulator is an `httpx.MockTransport` handler: the real adapter builds its real requests and
+parses the answers, which come in the network's documented shapes (status codes, headers, bodies,
+id formats). State lives in this process only, per account id, behind one lock: what each
+account has published, the tokens the network honours, and a queue of failures to inject.
+
+Failure injection. An account's queue is seeded from `Account.simulate` the first time the
+account is seen; `inject()` appends to it. Each queued failure answers the next create-post call
+(publish or reply) only; lookups, metrics, deletes and token refreshes are never failed directly.
+- rate_limited: 429 with the network's rate-limit headers, reset 60 s ahead. Nothing is created.
+- server_error: 503. Nothing is created.
+- timeout: the post IS created, then the answer is lost (httpx.ReadTimeout), as when a network
+  commits the write but the connection drops: the outcome is unknown to the caller.
+- connect_timeout: httpx.ConnectTimeout before anything is created.
+- malformed: the post IS created, then a 200 with a non-JSON body is sent.
+- expired_token: the access token expires now; the network's expired-token answer follows, for
+  this and every later call with that token, until a refresh issues a new one.
+- revoked_token: as expired_token, and the refresh is refused too (the person revoked access).
+- duplicate: the network's answer to a repeated post (X: 403 duplicate content; Bluesky: what the
+  PDS answers for a taken record key). Nothing is created.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from herald.accounts.model import Account
+
+FAILURES = frozenset(
+    {
+        "rate_limited",
+        "server_error",
+        "timeout",
+        "connect_timeout",
+        "malformed",
+        "expired_token",
+        "revoked_token",
+        "duplicate",
+    }
+)
+
+# network -> module holding `initial_tokens(account_id, username) -> dict[str, str]`
+_SIMULATOR_MODULES = {"x": "herald.platforms.simulators.x", "bluesky": "herald.platforms.simulators.bluesky"}
+
+
+@dataclass
+class SimulatedAccount:
+    """What one simulated network holds for one account."""
+
+    account_id: str
+    platform: str
+    username: str
+    tokens: dict[str, str]  # the access and refresh tokens the network honours now
+    token_generation: int = 0
+    token_expired: bool = False
+    revoked: bool = False
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # live posts by id, oldest first
+    sequence: int = 0
+
+
+LOCK = threading.Lock()
+_ACCOUNTS: dict[str, SimulatedAccount] = {}
+_FAILURE_QUEUES: dict[str, deque[str]] = {}
+
+
+def test_credentials(platform: str, account_id: str, username: str) -> dict[str, str]:
+    """Credentials for a new test-mode account: the tokens its simulator honours at first sight.
+    Empty for networks without a simulator."""
+    module_name = _SIMULATOR_MODULES.get(platform)
+    if module_name is None:
+        return {}
+    initial_tokens: Callable[[str, str], dict[str, str]] = importlib.import_module(module_name).initial_tokens
+    return initial_tokens(account_id, username)
+
+
+def inject(account_id: str, failures: list[str]) -> None:
+    """Queue failures for the account's next create-post calls, one call each, in order."""
+    unknown = [name for name in failures if name not in FAILURES]
+    if unknown:
+        raise ValueError(f"unknown simulated failures {unknown}; known: {sorted(FAILURES)}")
+    with LOCK:
+        _FAILURE_QUEUES.setdefault(account_id, deque()).extend(failures)
+
+
+def reset() -> None:
+    """Forget every account, post, token and queued failure."""
+    with LOCK:
+        _ACCOUNTS.clear()
+        _FAILURE_QUEUES.clear()
+
+
+def published(account_id: str) -> list[dict[str, Any]]:
+    """Copies of the live (not deleted) posts the simulator holds for the account, oldest first."""
+    with LOCK:
+        account = _ACCOUNTS.get(account_id)
+        return copy.deepcopy(list(account.posts.values())) if account else []
+
+
+def register(account: Account, initial_tokens: Callable[[str, str], dict[str, str]]) -> SimulatedAccount:
+    """The simulated state of `account`, created the first time it is seen: tokens from its
+    credentials (or minted, when it has none) and its `simulate` list queued. Unknown failure
+    names in `simulate` are skipped; the API validates them against FAILURES."""
+    with LOCK:
+        state = _ACCOUNTS.get(account.id)
+        if state is None:
+            tokens = dict(account.credentials) or initial_tokens(account.id, account.username)
+            state = SimulatedAccount(account.id, account.platform, account.username, tokens)
+            _ACCOUNTS[account.id] = state
+            queued = [name for name in account.simulate if name in FAILURES]
+            _FAILURE_QUEUES.setdefault(account.id, deque()).extend(queued)
+        return state
+
+
+def take_failure(account_id: str) -> str | None:
+    """The next injected failure for the account, removed from its queue. Call with LOCK held."""
+    queue = _FAILURE_QUEUES.get(account_id)
+    return queue.popleft() if queue else None
+
+
+def stable_digest(*parts: str) -> bytes:
+    """A digest that depends only on `parts`, for ids and tokens that must come out the same in
+    every process (test credentials are minted once and checked by later simulators)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
