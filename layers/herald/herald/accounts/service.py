@@ -11,8 +11,6 @@ from herald.errors import AccountNotFound, InvalidRequest
 from herald.ids import new_id
 from herald.store.accounts import AccountStore
 
-SIMULATED_FAILURES = ("rate_limited", "server_error", "timeout", "malformed", "expired_token", "revoked_token", "duplicate")
-
 
 @dataclass
 class AccountService:
@@ -45,13 +43,14 @@ class AccountService:
                 "Only test-mode accounts can be created here; live connections use OAuth (POST /v1/accounts/connect).",
                 details=[{"field": "mode", "allowed": ["test"]}],
             )
-        unknown = [f for f in simulate if f not in SIMULATED_FAILURES]
+        from herald.platforms.simulators import FAILURES, test_credentials
+
+        unknown = [f for f in simulate if f not in FAILURES]
         if unknown:
             raise InvalidRequest(
                 "Unknown simulated failure(s).",
-                details=[{"field": "simulate", "value": f, "allowed": list(SIMULATED_FAILURES)} for f in unknown],
+                details=[{"field": "simulate", "value": f, "allowed": sorted(FAILURES)} for f in unknown],
             )
-        from herald.platforms.simulators import test_credentials
 
         now = self.clock.now()
         account_id = new_id("acc")

@@ -171,7 +171,7 @@ class CreateAccountRequest(_Strict):
     simulate: Annotated[list[str], Field(max_length=20)] = Field(
         default=[],
         description="Test mode: failures the simulator answers publish calls with, in order "
-        "(rate_limited, server_error, timeout, malformed, expired_token, revoked_token, duplicate)",
+        "(rate_limited, server_error, timeout, connect_timeout, malformed, expired_token, revoked_token, duplicate)",
     )
 
 

@@ -26,8 +26,8 @@ from herald.platforms.base import (
     PlatformError,
     PostContent,
     PublishedPost,
-    Reconciliation,
     ReconcileOutcome,
+    Reconciliation,
     TextLimits,
 )
 from herald.platforms.graphemes import grapheme_count
@@ -58,6 +58,11 @@ def record_key_for(target_key: str) -> str:
     1970) before 2005, so the key never looks like a record from the future. 60 bits remain, so
     two targets of one account collide with probability about n^2 / 2^61."""
     value = int.from_bytes(hashlib.sha256(target_key.encode("utf-8")).digest()[:8], "big") & ((1 << 60) - 1)
+    return encode_tid(value)
+
+
+def encode_tid(value: int) -> str:
+    """A 63-bit integer as a TID: 13 base32-sortable digits, most significant first."""
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
@@ -168,7 +173,9 @@ class BlueskyPlatform(Platform):
         extra: dict[str, Any] = {"uri": uri, "cid": cid}
         if reply:
             extra["root"] = reply["root"]
-        return PublishedPost(platform_post_id=uri, url=f"https://bsky.app/profile/{self._handle()}/post/{rkey}", extra=extra)
+        return PublishedPost(
+            platform_post_id=uri, url=f"https://bsky.app/profile/{self._handle()}/post/{rkey}", extra=extra
+        )
 
     def _find_record(self, repo: str, rkey: str) -> PublishedPost | None:
         """The post at `rkey`, or None when the PDS says there is none; raises when it cannot tell."""
@@ -182,7 +189,9 @@ class BlueskyPlatform(Platform):
         if not isinstance(found.get("uri"), str) or not isinstance(found.get("cid"), str):
             raise _unexpected(response, "no uri and cid for the record")
         value = found.get("value") if isinstance(found.get("value"), dict) else {}
-        reply = value.get("reply") if _is_strong_ref((value.get("reply") or {}).get("root")) else None
+        reply = value.get("reply")
+        if not (isinstance(reply, dict) and _is_strong_ref(reply.get("root"))):
+            reply = None
         return self._published(found["uri"], found["cid"], reply)
 
     def _strong_ref(self, post: PublishedPost) -> dict[str, str]:
@@ -305,7 +314,9 @@ class BlueskyPlatform(Platform):
     def _token(self, name: str) -> str:
         value = self.credentials.tokens.get(name)
         if not value:
-            raise PlatformError(ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it.")
+            raise PlatformError(
+                ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it."
+            )
         return value
 
     def _handle(self) -> str:
@@ -374,7 +385,9 @@ def _unexpected(response: httpx.Response, what: str) -> PlatformError:
 def _transport_error(exc: Exception | None) -> PlatformError:
     name = type(exc).__name__ if exc is not None else None
     if isinstance(exc, httpx.TimeoutException):
-        return PlatformError(ErrorClass.RETRY, "timeout", f"Bluesky did not answer in time ({name}).", platform_code=name)
+        return PlatformError(
+            ErrorClass.RETRY, "timeout", f"Bluesky did not answer in time ({name}).", platform_code=name
+        )
     return PlatformError(
         ErrorClass.RETRY, "network_error", f"Could not reach Bluesky ({name}: {exc}).", platform_code=name
     )

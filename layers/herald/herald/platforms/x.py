@@ -86,7 +86,9 @@ class XPlatform(Platform):
         return self._published(data["id"])
 
     def _published(self, post_id: str) -> PublishedPost:
-        return PublishedPost(platform_post_id=post_id, url=f"https://x.com/{self.credentials.username}/status/{post_id}")
+        return PublishedPost(
+            platform_post_id=post_id, url=f"https://x.com/{self.credentials.username}/status/{post_id}"
+        )
 
     def delete(self, platform_post_id: str) -> None:
         """A post that is already gone counts as deleted."""
@@ -200,7 +202,7 @@ class XPlatform(Platform):
             return _unexpected(response, "the body is not the JSON object X documents")
         problem = problem or {}
         code = _platform_code(status, problem)
-        message = str(problem.get("detail") or problem.get("title") or f"X answered HTTP {status}.")
+        message = _problem_message(problem) or f"X answered HTTP {status}."
         problem_type = str(problem.get("type") or "")
         if status == 429:
             retry_at = _reset_time(response)
@@ -231,7 +233,9 @@ class XPlatform(Platform):
     def _token(self, name: str) -> str:
         value = self.credentials.tokens.get(name)
         if not value:
-            raise PlatformError(ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it.")
+            raise PlatformError(
+                ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it."
+            )
         return value
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -292,6 +296,14 @@ def _platform_code(status: int, problem: dict[str, Any]) -> str:
     if not label and isinstance(errors, list) and errors and isinstance(errors[0], dict):
         label = errors[0].get("code") or errors[0].get("message")  # legacy v1.1-style bodies
     return f"{status} {label}" if label else str(status)
+
+
+def _problem_message(problem: dict[str, Any]) -> str:
+    """The problem's detail (or title), followed by the first listed error's own message."""
+    errors = problem.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    parts = [problem.get("detail") or problem.get("title"), first.get("message")]
+    return " ".join(str(part) for part in parts if part)
 
 
 def _reset_time(response: httpx.Response) -> datetime | None:

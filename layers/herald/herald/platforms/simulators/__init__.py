@@ -4,6 +4,8 @@ A simulator is an `httpx.MockTransport` handler: the real adapter builds its rea
 parses the answers, which come in the network's documented shapes (status codes, headers, bodies,
 id formats). State lives in this process only, per account id, behind one lock: what each
 account has published, the tokens the network honours, and a queue of failures to inject.
+Another process (another Lambda container) starts empty: it honours the tokens stored with the
+account, but knows none of the posts published elsewhere.
 
 Failure injection. An account's queue is seeded from `Account.simulate` the first time the
 account is seen; `inject()` appends to it. Each queued failure answers the next create-post call
@@ -63,8 +65,8 @@ class SimulatedAccount:
     token_generation: int = 0
     token_expired: bool = False
     revoked: bool = False
+    previous_tokens: dict[str, str] = field(default_factory=dict)  # the generation before `tokens`
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # live posts by id, oldest first
-    sequence: int = 0
 
 
 LOCK = threading.Lock()
@@ -107,17 +109,27 @@ def published(account_id: str) -> list[dict[str, Any]]:
 
 def register(account: Account, initial_tokens: Callable[[str, str], dict[str, str]]) -> SimulatedAccount:
     """The simulated state of `account`, created the first time it is seen: tokens from its
-    credentials (or minted, when it has none) and its `simulate` list queued. Unknown failure
+    credentials (minted ones fill in what it lacks) and its `simulate` list queued. Unknown failure
     names in `simulate` are skipped; the API validates them against FAILURES."""
     with LOCK:
         state = _ACCOUNTS.get(account.id)
         if state is None:
-            tokens = dict(account.credentials) or initial_tokens(account.id, account.username)
+            tokens = {**initial_tokens(account.id, account.username), **account.credentials}
             state = SimulatedAccount(account.id, account.platform, account.username, tokens)
             _ACCOUNTS[account.id] = state
             queued = [name for name in account.simulate if name in FAILURES]
             _FAILURE_QUEUES.setdefault(account.id, deque()).extend(queued)
         return state
+
+
+def state_of(account_id: str) -> SimulatedAccount:
+    """A registered account's state. Call with LOCK held."""
+    return _ACCOUNTS[account_id]
+
+
+def accounts_on(platform: str) -> list[SimulatedAccount]:
+    """Every registered account of one network (posts are public). Call with LOCK held."""
+    return [state for state in _ACCOUNTS.values() if state.platform == platform]
 
 
 def take_failure(account_id: str) -> str | None:
