@@ -36,4 +36,4 @@ def caller(resolver: Any, role: Role, profile_id: str | None = None) -> Caller:
     profile = workspace_service().resolve_profile(
         who, headers.get("profile-key") or headers.get("Profile-Key"), profile_id or query.get("profile_id")
     )
-    return Caller(workspace_id=who.workspace_id, profile_id=profile.id, key_id=who.key_id)
+    return Caller(workspace_id=who.workspace_id, profile_id=profile, key_id=who.key_id)

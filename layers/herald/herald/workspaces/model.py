@@ -52,6 +52,9 @@ class ApiKey(BaseModel):
     workspace_id: str
     name: str
     role: Role
+    # Copied from the workspace (whose default profile cannot be deleted), so that a request
+    # without Profile-Key needs no further read.
+    default_profile_id: str
     hint: str  # the first characters, to recognise a key without storing it
     created_at: datetime
     revoked_at: datetime | None = None
@@ -65,3 +68,4 @@ class Principal(BaseModel):
     workspace_id: str
     key_id: str
     role: Role
+    default_profile_id: str

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from herald.clock import Clock
-from herald.errors import Forbidden, InvalidRequest, ProfileNotFound, Unauthenticated
+from herald.errors import Forbidden, InvalidRequest, Unauthenticated
 from herald.ids import new_id, new_secret
 from herald.store.workspaces import WorkspaceStore
 from herald.workspaces.model import ApiKey, Principal, Profile, Role, Workspace
@@ -37,22 +37,25 @@ class WorkspaceService:
             created_at=now,
         )
         workspace = Workspace(id=workspace_id, name=name, default_profile_id=profile.id, created_at=now)
-        issued = self._new_key(workspace_id, "admin (first key)", Role.ADMIN, api_key)
+        issued = self._new_key(workspace_id, profile.id, "admin (first key)", Role.ADMIN, api_key)
         self.store.create_workspace(workspace, profile, issued.key, hash_key(issued.secret))
         return workspace, profile, issued
 
-    def _new_key(self, workspace_id: str, name: str, role: Role, secret: str | None = None) -> IssuedKey:
+    def _new_key(
+        self, workspace_id: str, default_profile_id: str, name: str, role: Role, secret: str | None = None
+    ) -> IssuedKey:
         secret = secret or new_secret("hk")
         if len(secret) < MIN_KEY_LENGTH:
             raise InvalidRequest(f"An API key needs at least {MIN_KEY_LENGTH} characters.")
         key = ApiKey(
             id=new_id("key"), workspace_id=workspace_id, name=name, role=role, hint=secret[:7],
-            created_at=self.clock.now(),
+            default_profile_id=default_profile_id, created_at=self.clock.now(),
         )
         return IssuedKey(key, secret)
 
     def issue_key(self, workspace_id: str, name: str, role: Role) -> IssuedKey:
-        issued = self._new_key(workspace_id, name, role)
+        workspace = self.store.get_workspace(workspace_id)
+        issued = self._new_key(workspace_id, workspace.default_profile_id, name, role)
         self.store.add_api_key(issued.key, hash_key(issued.secret))
         return issued
 
@@ -70,7 +73,9 @@ class WorkspaceService:
         key = self.store.find_api_key(hash_key(secret))
         if key is None or key.revoked_at is not None:
             raise Unauthenticated("The API key is unknown or revoked.")
-        return Principal(workspace_id=key.workspace_id, key_id=key.id, role=key.role)
+        return Principal(
+            workspace_id=key.workspace_id, key_id=key.id, role=key.role, default_profile_id=key.default_profile_id
+        )
 
     # --- profiles --------------------------------------------------------------------------
 
@@ -93,17 +98,14 @@ class WorkspaceService:
         self.store.delete_profile(profile)
         return profile
 
-    def resolve_profile(self, principal: Principal, profile_key: str | None, profile_id: str | None) -> Profile:
-        """The profile a request acts on: `Profile-Key` header, else `profile_id`, else the default."""
+    def resolve_profile(self, principal: Principal, profile_key: str | None, profile_id: str | None) -> str:
+        """The id of the profile a request acts on: `Profile-Key` header, else `profile_id`, else
+        the workspace's default (known from the key, so it costs no read)."""
         if profile_key:
-            return self.store.find_profile_by_key(principal.workspace_id, profile_key)
-        if profile_id:
-            return self.store.get_profile(principal.workspace_id, profile_id)
-        workspace = self.store.get_workspace(principal.workspace_id)
-        try:
-            return self.store.get_profile(principal.workspace_id, workspace.default_profile_id)
-        except ProfileNotFound:  # pragma: no cover - the default cannot be deleted
-            raise
+            return self.store.find_profile_by_key(principal.workspace_id, profile_key).id
+        if profile_id and profile_id != principal.default_profile_id:
+            return self.store.get_profile(principal.workspace_id, profile_id).id
+        return principal.default_profile_id
 
 
 def require_role(principal: Principal, needed: Role) -> None:

@@ -58,15 +58,14 @@ def create_profile(body: Annotated[CreateProfileRequest, Body()]) -> tuple[Profi
     who = principal(router, Role.ADMIN)
     service = workspace_service()
     profile = service.create_profile(who.workspace_id, body.name)
-    default = service.store.get_workspace(who.workspace_id).default_profile_id
-    return ProfileResponse.of(profile, default), 201
+    return ProfileResponse.of(profile, who.default_profile_id), 201
 
 
 @router.get("/profiles", tags=["admin"], summary="List profiles", responses=documented())
 def list_profiles() -> ProfileListResponse:
     who = principal(router, Role.VIEWER)
     service = workspace_service()
-    default = service.store.get_workspace(who.workspace_id).default_profile_id
+    default = who.default_profile_id
     return ProfileListResponse(
         profiles=[ProfileResponse.of(p, default) for p in service.list_profiles(who.workspace_id)]
     )
@@ -77,4 +76,4 @@ def delete_profile(profile_id: ResourceId) -> ProfileResponse:
     who = principal(router, Role.ADMIN)
     service = workspace_service()
     profile = service.delete_profile(who.workspace_id, profile_id)
-    return ProfileResponse.of(profile, service.store.get_workspace(who.workspace_id).default_profile_id)
+    return ProfileResponse.of(profile, who.default_profile_id)

@@ -1,0 +1,42 @@
+"""Print the benchmark table: every figure measured in this one run."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from bench import api_create, imports
+from bench.stats import median_ms, spread_ms
+
+
+def main() -> int:
+    print(f"Herald benchmarks - Python {platform.python_version()} on {platform.machine()}, "
+          f"{platform.processor() or 'cpu'}; medians, ranges in brackets", flush=True)
+    print("measuring import times (fresh processes)...", file=sys.stderr, flush=True)
+    imported = imports.measure()
+    print("measuring POST /v1/posts against its raw AWS calls (moto server)...", file=sys.stderr, flush=True)
+    created = api_create.measure()
+
+    baseline = median_ms(imported["import boto3"])
+    rows = [("import boto3 alone", f"{baseline:.0f} ms [{spread_ms(imported['import boto3'])}]", "1.00x")]
+    for name, samples in imported.items():
+        if name != "import boto3":
+            ms = median_ms(samples)
+            rows.append((f"import {name}/app.py", f"{ms:.0f} ms [{spread_ms(samples)}]", f"{ms / baseline:.2f}x"))
+    handler, raw = median_ms(created["handler"]), median_ms(created["raw"])
+    rows.append(("raw AWS calls of one create", f"{raw:.1f} ms [{spread_ms(created['raw'])}]", "1.00x"))
+    rows.append(("POST /v1/posts in-process", f"{handler:.1f} ms [{spread_ms(created['handler'])}]",
+                 f"{handler / raw:.2f}x"))
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'measure'.ljust(width)}  {'time'.ljust(26)}  ratio")
+    print(f"{'-' * width}  {'-' * 26}  -----")
+    for name, value, ratio in rows:
+        print(f"{name.ljust(width)}  {value.ljust(26)}  {ratio}")
+    print()
+    print(f"AWS calls per scheduled create: {len(created['calls'])} ({', '.join(created['calls'])})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
