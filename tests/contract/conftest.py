@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from support.clock import FakeClock
 
 from herald.accounts.model import Account, AccountMode
 from herald.platforms import simulators
+from support.clock import FakeClock
 
 NOW = datetime(2030, 1, 7, 9, 0, 0, tzinfo=UTC)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from scripted_http import Exchange, Script
-from support.clock import FakeClock
 
 from herald.platforms import simulators
 from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent, PublishedPost, ReconcileOutcome
 from herald.platforms.bluesky import BlueskyPlatform, is_valid_tid, link_facets, record_key_for, utf8_length
 from herald.platforms.registry import open_platform
+from support.clock import FakeClock
 
 PDS = "https://pds.example.net"
 XRPC = f"{PDS}/xrpc"

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from scripted_http import Exchange, Script
-from support.clock import FakeClock
 
 from herald.platforms import simulators
 from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent, PublishedPost, ReconcileOutcome
 from herald.platforms.registry import open_platform
 from herald.platforms.x import XPlatform
+from support.clock import FakeClock
 
 API = "https://api.x.com"
 TOKENS = {

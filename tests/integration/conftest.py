@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from support.apigw import ApiClient
 from support.clock import FakeClock
 from support.cloud import MotoCloud, apply_environment, start_moto_cloud

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from support.apigw import ApiClient
 from support.records import add_account
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from support.clock import FakeClock
-from support.fake_platform import FakeNetwork
-from support.records import add_account
 
 from herald.accounts.model import Account, AccountStatus
 from herald.platforms.base import ErrorClass, PlatformError, ReconcileOutcome
 from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
 from herald.posts.ports import PublishRequest
+from support.clock import FakeClock
+from support.fake_platform import FakeNetwork
+from support.records import add_account
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from support.apigw import ApiClient
 
 from herald.platforms import simulators
 from herald.posts.ports import PublishRequest
+from support.apigw import ApiClient
 
 
 @pytest.fixture(autouse=True)

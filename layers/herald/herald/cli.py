@@ -49,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     except HeraldError as exc:
         print(f"herald: {exc.message}", file=sys.stderr)
         return 2
+    except Exception as exc:  # an AWS answer: say which table and what AWS said
+        from herald.store.errors import error_code
+
+        code = error_code(exc)
+        if not code:
+            raise
+        table = os.environ["HERALD_TABLE_NAME"]
+        hint = " (deploy the stack first, or name the table with --table)" if code == "ResourceNotFoundException" else ""
+        print(f"herald: AWS answered {code} for table {table}{hint}: {exc}", file=sys.stderr)
+        return 2
     print(
         json.dumps(
             {
