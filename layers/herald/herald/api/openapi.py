@@ -7,8 +7,9 @@ import json
 
 def document() -> dict[str, object]:
     from herald.api.app import app
+    from herald.api.docs import openapi_json
 
-    return json.loads(app.get_openapi_json_schema())  # type: ignore[no-any-return]
+    return json.loads(openapi_json(app))  # type: ignore[no-any-return]
 
 
 if __name__ == "__main__":
