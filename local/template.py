@@ -110,7 +110,7 @@ def merge_globals(global_props: dict[str, Any], own_props: dict[str, Any]) -> di
     merged = copy.deepcopy(global_props)
     for key, value in own_props.items():
         base = merged.get(key)
-        if isinstance(base, dict) and isinstance(value, dict) and not _is_intrinsic(value):
+        if isinstance(base, dict) and isinstance(value, dict) and not _is_intrinsic(value) and not _is_intrinsic(base):
             merged[key] = merge_globals(base, value)
         elif isinstance(base, list) and isinstance(value, list):
             merged[key] = base + copy.deepcopy(value)
