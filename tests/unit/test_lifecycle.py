@@ -211,3 +211,10 @@ def test_claim_rule() -> None:
 
 def test_backoff_doubles_up_to_the_cap() -> None:
     assert [lifecycle.backoff(n, 60, 600).total_seconds() for n in range(1, 6)] == [60, 120, 240, 480, 600]
+
+
+def test_clearing_the_date_of_a_scheduled_post_is_refused() -> None:
+    post = make(S.SCHEDULED, scheduled_at=NOW + timedelta(hours=1), due_at=NOW + timedelta(hours=1))
+    with pytest.raises(InvalidContent):
+        lifecycle.update(post, NOW, {"scheduled_at": None})
+    assert lifecycle.update(make(S.DRAFT, scheduled_at=NOW), NOW, {"scheduled_at": None}).post.scheduled_at is None

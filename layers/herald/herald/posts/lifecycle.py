@@ -100,6 +100,11 @@ def create(post: Post, now: datetime, *, draft: bool) -> Change:
 
 def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
     require(post, "update")
+    if "scheduled_at" in changes and changes["scheduled_at"] is None and post.status in (S.SCHEDULED, S.PAUSED):
+        raise InvalidContent(
+            "A scheduled post keeps a date: reschedule it, or use /publish to publish now.",
+            details=[{"field": "scheduled_at", "issue": "required"}],
+        )
     content_changed = any(k != "notes" for k in changes)
     if post.requires_approval and post.is_approved and content_changed:
         # Approved content was edited: the approval no longer covers it.

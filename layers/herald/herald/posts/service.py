@@ -257,11 +257,9 @@ class PostService:
         post = change.post
         action = change.schedule
         if action is lifecycle.ScheduleAction.ARM:
-            arm(post, self.scheduler, self.trigger, self.clock.now(), self.min_schedule_lead)
-            if post.due_at is not None and post.due_at - self.clock.now() < self.min_schedule_lead and before and (
-                before.status in (PostStatus.SCHEDULED, PostStatus.PAUSED)
-            ):
-                self._best_effort(self.scheduler.delete, post.id)
+            handed_over = arm(post, self.scheduler, self.trigger, self.clock.now(), self.min_schedule_lead)
+            if handed_over and before is not None and before.status in (PostStatus.SCHEDULED, PostStatus.PAUSED):
+                self._best_effort(self.scheduler.delete, post.id)  # the earlier schedule is obsolete
         elif action is lifecycle.ScheduleAction.DISABLE:
             self._best_effort(self.scheduler.disable, post.id)
         elif action is lifecycle.ScheduleAction.DELETE:
@@ -278,15 +276,17 @@ class PostService:
                         extra={"post_id": post_id})
 
 
-def arm(post: Post, scheduler: Scheduler, trigger: PublishTrigger, now: datetime, min_lead: timedelta) -> None:
+def arm(post: Post, scheduler: Scheduler, trigger: PublishTrigger, now: datetime, min_lead: timedelta) -> bool:
     """Arrange one publish run at `post.due_at`: a one-time schedule at the due minute, or an
-    immediate hand-over when it is due within `min_lead` (the run then waits for the second)."""
+    immediate hand-over when it is due within `min_lead` (the run then waits for the second).
+    True when it was handed over at once."""
     assert post.due_at is not None
     request = PublishRequest(post.workspace_id, post.id, post.schedule_version)
     if post.due_at - now < min_lead:
         trigger.publish_soon(request)
-    else:
-        scheduler.upsert(post.id, post.due_at.replace(second=0, microsecond=0), request)
+        return True
+    scheduler.upsert(post.id, post.due_at.replace(second=0, microsecond=0), request)
+    return False
 
 
 def _sha256(text: str) -> str:
