@@ -218,3 +218,16 @@ def test_clearing_the_date_of_a_scheduled_post_is_refused() -> None:
     with pytest.raises(InvalidContent):
         lifecycle.update(post, NOW, {"scheduled_at": None})
     assert lifecycle.update(make(S.DRAFT, scheduled_at=NOW), NOW, {"scheduled_at": None}).post.scheduled_at is None
+
+
+def test_requiring_approval_later_holds_a_scheduled_post() -> None:
+    post = make(S.SCHEDULED, due_at=NOW + timedelta(hours=1), scheduled_at=NOW + timedelta(hours=1))
+    change = lifecycle.update(post, NOW, {"requires_approval": True})
+    assert (change.post.status, change.schedule) == (S.PENDING_APPROVAL, ScheduleAction.DELETE)
+
+
+def test_dropping_the_approval_requirement_sends_the_post_on() -> None:
+    post = make(S.PENDING_APPROVAL, requires_approval=True, scheduled_at=NOW + timedelta(hours=1))
+    change = lifecycle.update(post, NOW, {"requires_approval": False})
+    assert (change.post.status, change.post.due_at, change.schedule) == (
+        S.SCHEDULED, NOW + timedelta(hours=1), ScheduleAction.ARM)

@@ -107,10 +107,13 @@ def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
         )
     content_changed = any(k != "notes" for k in changes)
     if post.requires_approval and post.is_approved and content_changed:
-        # Approved content was edited: the approval no longer covers it.
-        if post.status in (S.SCHEDULED, S.PAUSED):
-            return _arm(post, now, changes.get("scheduled_at", post.scheduled_at), approval=None, **changes)
-        changes = {**changes, "approval": None}
+        changes = {**changes, "approval": None}  # approved content was edited: approve it again
+    ready = post.model_copy(update=changes)
+    waiting = ready.requires_approval and not ready.is_approved
+    if post.status in (S.SCHEDULED, S.PAUSED) and waiting:
+        return _arm(post, now, ready.scheduled_at, **changes)  # -> pending_approval
+    if post.status is S.PENDING_APPROVAL and not waiting:
+        return _arm(post, now, ready.scheduled_at, **changes)  # approval no longer required
     if post.status is S.SCHEDULED and "scheduled_at" in changes:
         return _arm(post, now, changes["scheduled_at"], **changes)
     return Change(_write(post, now, **changes))
