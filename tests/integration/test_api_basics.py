@@ -150,3 +150,20 @@ def test_profiles_scope_posts(api: ApiClient, workspace: dict[str, Any]) -> None
     assert_envelope(api.delete(f"/v1/profiles/{default_id}"), 422, "invalid_request")
     assert api.delete(f"/v1/profiles/{brand.body['id']}").status == 200
     assert_envelope(in_brand.get("/v1/posts"), 404, "profile_not_found")
+
+
+def test_json_bodies_whatever_curl_labels_them(api: ApiClient) -> None:
+    body = '{"text": "hi", "draft": true}'
+    for label in ("application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-8"):
+        reply = api.call("POST", "/v1/posts", raw_body=body, headers={"content-type": label})
+        assert reply.status == 201, (label, reply.body)
+    refused = api.call("POST", "/v1/posts", raw_body="<post/>", headers={"content-type": "application/xml"})
+    assert_envelope(refused, 415, "unsupported_media_type")
+
+
+def test_authentication_comes_before_validation(api: ApiClient) -> None:
+    anonymous = ApiClient(None)
+    assert_envelope(anonymous.call("POST", "/v1/posts", raw_body="{broken"), 401, "unauthenticated")
+    assert_envelope(anonymous.call("POST", "/v1/posts", raw_body="<x/>", headers={"content-type": "text/xml"}),
+                    401, "unauthenticated")
+    assert_envelope(anonymous.get("/v1/no-such-route"), 401, "unauthenticated")

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from herald.api.gate import bearer_token, current_principal
 from herald.posts.service import Caller
 from herald.workspaces.model import Principal, Role
 from herald.workspaces.service import require_role
 
 
-def _bearer(headers: dict[str, str]) -> str | None:
-    value = headers.get("authorization") or headers.get("Authorization")
-    if not value:
-        return None
-    scheme, _, token = value.strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 def principal(resolver: Any, role: Role) -> Principal:
-    from herald.wiring import workspace_service
+    """The caller authenticated by the gate (herald.api.gate) for this request, if its role allows."""
+    who = current_principal.get()
+    if who is None:
+        from herald.wiring import workspace_service
 
-    who = workspace_service().authenticate(_bearer(resolver.current_event.headers or {}))
+        who = workspace_service().authenticate(bearer_token(resolver.current_event.headers or {}))
     require_role(who, role)
     return who
 

@@ -107,6 +107,16 @@ class Platform(ABC):
         self.client = client
         self.credentials = credentials
 
+    def token(self, name: str) -> str:
+        """The credential `name` (an access token, a user id, ...); an account without it must be
+        reconnected (PlatformError RECONNECT, account_disconnected)."""
+        value = self.credentials.tokens.get(name)
+        if not value:
+            raise PlatformError(
+                ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it."
+            )
+        return value
+
     @abstractmethod
     def publish(self, content: PostContent) -> PublishedPost: ...
 

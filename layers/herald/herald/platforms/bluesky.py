@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from herald.clock import Clock, SystemClock, to_iso
+from herald.platforms import http
 from herald.platforms.base import (
     Credentials,
     ErrorClass,
@@ -47,6 +46,8 @@ _RECONNECT_NAMES = frozenset(
     {"InvalidToken", "AuthenticationRequired", "AuthMissing", "AccountTakedown", "AccountDeactivated"}
 )
 _TRANSIENT_NAMES = frozenset({"ConcurrentWrites", "InvalidSwap", "UpstreamFailure", "UpstreamTimeout"})
+_NETWORK = "Bluesky"  # in messages
+_RESET_HEADER = "ratelimit-reset"  # Unix seconds
 
 
 def record_key_for(target_key: str) -> str:
@@ -128,27 +129,22 @@ class BlueskyPlatform(Platform):
         return self._create_post(content, reply={"root": root_ref, "parent": parent_ref})
 
     def _create_post(self, content: PostContent, reply: dict[str, Any] | None) -> PublishedPost:
-        if content.media:
-            raise PlatformError(
-                ErrorClass.PERMANENT,
-                "media_unsupported",
-                "Posting media to Bluesky is not supported yet (blob upload is not built); post text only.",
-            )
+        http.refuse_media(content, _NETWORK, "blob upload")
         record: dict[str, Any] = {"$type": POST_COLLECTION, "text": content.text, "createdAt": to_iso(self.clock.now())}
         facets = link_facets(content.text)
         if facets:
             record["facets"] = facets
         if reply:
             record["reply"] = reply
-        body: dict[str, Any] = {"repo": self._token("did"), "collection": POST_COLLECTION, "record": record}
+        body: dict[str, Any] = {"repo": self.token("did"), "collection": POST_COLLECTION, "record": record}
         rkey = record_key_for(content.target_key) if content.target_key else None
         if rkey:
             body["rkey"] = rkey
         try:
             response = self._call("POST", "com.atproto.repo.createRecord", json=body)
-            created = self._json(response)
+            created = http.json_object(self, response)
             if not isinstance(created.get("uri"), str) or not isinstance(created.get("cid"), str):
-                raise _unexpected(response, "no uri and cid for the created record")
+                raise http.malformed(_NETWORK, response, "no uri and cid for the created record")
         except PlatformError as refused:
             earlier = self._earlier_attempt(rkey, refused)
             if earlier is None:
@@ -164,7 +160,7 @@ class BlueskyPlatform(Platform):
         if refused.error_class not in (ErrorClass.RETRY, ErrorClass.PERMANENT):
             return None
         try:
-            return self._find_record(self._token("did"), rkey)
+            return self._find_record(self.token("did"), rkey)
         except PlatformError:
             return None
 
@@ -183,11 +179,9 @@ class BlueskyPlatform(Platform):
         response = self._send("GET", "com.atproto.repo.getRecord", authenticated=False, params=params)
         if response.status_code in (400, 404) and _is_record_not_found(response):
             return None
-        if not response.is_success:
-            raise self.classify_error(response)
-        found = self._json(response)
+        found = http.json_object(self, http.succeeded(self, response))
         if not isinstance(found.get("uri"), str) or not isinstance(found.get("cid"), str):
-            raise _unexpected(response, "no uri and cid for the record")
+            raise http.malformed(_NETWORK, response, "no uri and cid for the record")
         value = found.get("value") if isinstance(found.get("value"), dict) else {}
         reply = value.get("reply")
         if not (isinstance(reply, dict) and _is_strong_ref(reply.get("root"))):
@@ -208,14 +202,14 @@ class BlueskyPlatform(Platform):
     def delete(self, platform_post_id: str) -> None:
         """Deleting a record that is not there succeeds on the PDS, as it does here."""
         _, collection, rkey = _split_post_uri(self._post_uri(platform_post_id))
-        body = {"repo": self._token("did"), "collection": collection, "rkey": rkey}
+        body = {"repo": self.token("did"), "collection": collection, "rkey": rkey}
         self._call("POST", "com.atproto.repo.deleteRecord", json=body)
 
     def _post_uri(self, platform_post_id: str) -> str:
         """Post ids are at:// uris; a bare record key is accepted too."""
         if platform_post_id.startswith("at://"):
             return platform_post_id
-        return f"at://{self._token('did')}/{POST_COLLECTION}/{platform_post_id}"
+        return f"at://{self.token('did')}/{POST_COLLECTION}/{platform_post_id}"
 
     # --- metrics -----------------------------------------------------------------------------
 
@@ -223,9 +217,9 @@ class BlueskyPlatform(Platform):
         """Metrics of the posts the AppView still shows; deleted posts are left out."""
         ids_by_uri = {self._post_uri(post_id): post_id for post_id in platform_post_ids}
         found: dict[str, dict[str, int]] = {}
-        for batch in _batches(list(ids_by_uri), METRICS_BATCH_SIZE):
+        for batch in http.batches(list(ids_by_uri), METRICS_BATCH_SIZE):
             response = self._call("GET", "app.bsky.feed.getPosts", params=[("uris", uri) for uri in batch])
-            for view in self._json(response).get("posts") or []:
+            for view in http.json_object(self, response).get("posts") or []:
                 if isinstance(view, dict) and view.get("uri") in ids_by_uri:
                     found[ids_by_uri[view["uri"]]] = _normalized_metrics(view)
         return found
@@ -236,7 +230,7 @@ class BlueskyPlatform(Platform):
         if not content.target_key:  # without a derived record key there is nothing to look up
             return Reconciliation(ReconcileOutcome.UNKNOWN)
         try:
-            found = self._find_record(self._token("did"), record_key_for(content.target_key))
+            found = self._find_record(self.token("did"), record_key_for(content.target_key))
         except PlatformError:
             return Reconciliation(ReconcileOutcome.UNKNOWN)
         if found is None:
@@ -246,25 +240,20 @@ class BlueskyPlatform(Platform):
     # --- credentials -------------------------------------------------------------------------
 
     def refresh_credentials(self) -> Credentials:
-        refresh_jwt = self._token("refresh_jwt")
+        refresh_jwt = self.token("refresh_jwt")
         headers = {"Authorization": f"Bearer {refresh_jwt}"}
-        try:
-            response = self.client.post(self._xrpc("com.atproto.server.refreshSession"), headers=headers)
-        except httpx.HTTPError as exc:
-            raise self.classify_error(None, exc) from exc
+        response = http.send(self, "POST", self._xrpc("com.atproto.server.refreshSession"), headers=headers)
         if response.status_code in (400, 401):
-            refusal = _body(response) or {}
+            refusal = http.body_of(response) or {}
             raise PlatformError(
                 ErrorClass.RECONNECT,
                 "account_disconnected",
                 f"Bluesky refused the session refresh: {refusal.get('message') or refusal.get('error') or 'refused'}",
                 platform_code=_platform_code(response.status_code, refusal),
             )
-        if not response.is_success:
-            raise self.classify_error(response)
-        session = self._json(response)
+        session = http.json_object(self, http.succeeded(self, response))
         if not isinstance(session.get("accessJwt"), str) or not isinstance(session.get("refreshJwt"), str):
-            raise _unexpected(response, "no accessJwt and refreshJwt in the session")
+            raise http.malformed(_NETWORK, response, "no accessJwt and refreshJwt in the session")
         tokens = {**self.credentials.tokens, "access_jwt": session["accessJwt"], "refresh_jwt": session["refreshJwt"]}
         if isinstance(session.get("did"), str):
             tokens["did"] = session["did"]
@@ -275,11 +264,11 @@ class BlueskyPlatform(Platform):
 
     def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:
         if response is None:
-            return _transport_error(exc)
+            return http.transport_error(_NETWORK, exc)
         if response.is_success:
-            return _unexpected(response, "the body is not the JSON object the lexicon describes")
+            return http.malformed(_NETWORK, response, "the body is not the JSON object the lexicon describes")
         status = response.status_code
-        body = _body(response) or {}
+        body = http.body_of(response) or {}
         name = str(body.get("error") or "")
         code = _platform_code(status, body)
         message = str(body.get("message") or name or f"Bluesky answered HTTP {status}.")
@@ -288,9 +277,8 @@ class BlueskyPlatform(Platform):
         if name in _RECONNECT_NAMES or status == 403:
             return PlatformError(ErrorClass.RECONNECT, "account_disconnected", message, platform_code=code)
         if status == 429 or name == "RateLimitExceeded":
-            return PlatformError(
-                ErrorClass.RETRY, "rate_limited", message, platform_code=code, retry_at=_reset_time(response)
-            )
+            retry_at = http.reset_time(response, _RESET_HEADER)
+            return PlatformError(ErrorClass.RETRY, "rate_limited", message, platform_code=code, retry_at=retry_at)
         if status >= 500 or name in _TRANSIENT_NAMES:
             return PlatformError(ErrorClass.RETRY, "platform_unavailable", message, platform_code=code)
         if status == 401:  # unnamed: the token may just have expired; a refresh tells
@@ -311,50 +299,22 @@ class BlueskyPlatform(Platform):
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    def _token(self, name: str) -> str:
-        value = self.credentials.tokens.get(name)
-        if not value:
-            raise PlatformError(
-                ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it."
-            )
-        return value
-
     def _handle(self) -> str:
-        return self.credentials.username or self.credentials.tokens.get("handle") or self._token("did")
+        return self.credentials.username or self.credentials.tokens.get("handle") or self.token("did")
 
     def _xrpc(self, nsid: str) -> str:
         return f"{self.credentials.tokens.get('pds', DEFAULT_PDS).rstrip('/')}/xrpc/{nsid}"
 
     def _send(self, method: str, nsid: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self._token('access_jwt')}"} if authenticated else {}
-        try:
-            return self.client.request(method, self._xrpc(nsid), headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise self.classify_error(None, exc) from exc
+        headers = {"Authorization": f"Bearer {self.token('access_jwt')}"} if authenticated else {}
+        return http.send(self, method, self._xrpc(nsid), headers=headers, **kwargs)
 
     def _call(self, method: str, nsid: str, **kwargs: Any) -> httpx.Response:
-        response = self._send(method, nsid, **kwargs)
-        if not response.is_success:
-            raise self.classify_error(response)
-        return response
-
-    def _json(self, response: httpx.Response) -> dict[str, Any]:
-        body = _body(response)
-        if body is None:
-            raise self.classify_error(response)
-        return body
-
-
-def _body(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
+        return http.succeeded(self, self._send(method, nsid, **kwargs))
 
 
 def _is_record_not_found(response: httpx.Response) -> bool:
-    body = _body(response) or {}
+    body = http.body_of(response) or {}
     if body.get("error") == "RecordNotFound":
         return True
     # PDS versions before the lexicon named the error answer InvalidRequest with this message.
@@ -373,53 +333,17 @@ def _split_post_uri(uri: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def _unexpected(response: httpx.Response, what: str) -> PlatformError:
-    return PlatformError(
-        ErrorClass.RETRY,
-        "platform_unavailable",
-        f"Bluesky answered HTTP {response.status_code} with a malformed body: {what}.",
-        platform_code=str(response.status_code),
-    )
-
-
-def _transport_error(exc: Exception | None) -> PlatformError:
-    name = type(exc).__name__ if exc is not None else None
-    if isinstance(exc, httpx.TimeoutException):
-        return PlatformError(
-            ErrorClass.RETRY, "timeout", f"Bluesky did not answer in time ({name}).", platform_code=name
-        )
-    return PlatformError(
-        ErrorClass.RETRY, "network_error", f"Could not reach Bluesky ({name}: {exc}).", platform_code=name
-    )
-
-
 def _platform_code(status: int, body: dict[str, Any]) -> str:
     name = body.get("error")
     return f"{status} {name}" if name else str(status)
 
 
-def _reset_time(response: httpx.Response) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(response.headers["ratelimit-reset"]), UTC)
-    except (KeyError, ValueError, OverflowError):
-        return None
-
-
 def _normalized_metrics(view: dict[str, Any]) -> dict[str, int]:
-    def count(field: str) -> int | None:
-        value = view.get(field)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
     metrics: dict[str, int] = {}
     for name, field in (("likes", "likeCount"), ("comments", "replyCount"), ("bookmarks", "bookmarkCount")):
-        if (value := count(field)) is not None:
+        if (value := http.count(view, field)) is not None:
             metrics[name] = value
-    shares = [value for field in ("repostCount", "quoteCount") if (value := count(field)) is not None]
+    shares = [value for field in ("repostCount", "quoteCount") if (value := http.count(view, field)) is not None]
     if shares:
         metrics["shares"] = sum(shares)
     return metrics
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

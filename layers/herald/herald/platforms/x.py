@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from herald.clock import Clock, SystemClock, from_iso, to_iso
+from herald.platforms import http
 from herald.platforms.base import (
     Credentials,
     ErrorClass,
@@ -49,6 +49,8 @@ _SHARE_FIELDS = ("retweet_count", "quote_count")
 _LEADING_MENTIONS = re.compile(r"^(?:@\w{1,15}\s+)+")
 # X says so only in prose; no problem type or code marks a duplicate.
 _DUPLICATE_DETAIL = "duplicate content"
+_NETWORK = "X"  # in messages
+_RESET_HEADER = "x-rate-limit-reset"  # Unix seconds
 
 
 class XPlatform(Platform):
@@ -75,14 +77,14 @@ class XPlatform(Platform):
         return self._create_post(content, in_reply_to=parent.platform_post_id)
 
     def _create_post(self, content: PostContent, in_reply_to: str | None) -> PublishedPost:
-        _refuse_media(content)
+        http.refuse_media(content, _NETWORK, "media upload")
         body: dict[str, Any] = {"text": content.text}
         if in_reply_to:
             body["reply"] = {"in_reply_to_tweet_id": in_reply_to}
         response = self._call("POST", "/2/tweets", json=body)
-        data = self._json(response).get("data")
+        data = http.json_object(self, response).get("data")
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise _unexpected(response, "no data.id in the created post")
+            raise http.malformed(_NETWORK, response, "no data.id in the created post")
         return self._published(data["id"])
 
     def _published(self, post_id: str) -> PublishedPost:
@@ -98,7 +100,7 @@ class XPlatform(Platform):
             if error.code == "not_found":
                 return
             raise
-        data = self._json(response).get("data")
+        data = http.json_object(self, response).get("data")
         if not isinstance(data, dict) or data.get("deleted") is not True:
             raise PlatformError(
                 ErrorClass.PERMANENT,
@@ -112,10 +114,10 @@ class XPlatform(Platform):
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]:
         """Metrics of the posts X still shows; deleted or hidden posts are left out."""
         found: dict[str, dict[str, int]] = {}
-        for batch in _batches(platform_post_ids, METRICS_BATCH_SIZE):
+        for batch in http.batches(platform_post_ids, METRICS_BATCH_SIZE):
             params = {"ids": ",".join(batch), "tweet.fields": "public_metrics"}
             response = self._call("GET", "/2/tweets", params=params)
-            body = self._json(response)
+            body = http.json_object(self, response)
             _raise_for_request_errors(response, body)  # per-post errors only drop that post
             for post in body.get("data") or []:
                 if isinstance(post, dict) and isinstance(post.get("id"), str):
@@ -134,7 +136,7 @@ class XPlatform(Platform):
                 "tweet.fields": "created_at,entities",
             }
             for _ in range(TIMELINE_MAX_PAGES):
-                body = self._json(self._call("GET", f"/2/users/{user_id}/tweets", params=params))
+                body = http.json_object(self, self._call("GET", f"/2/users/{user_id}/tweets", params=params))
                 if body.get("errors"):
                     return Reconciliation(ReconcileOutcome.UNKNOWN)
                 for post in body.get("data") or []:
@@ -150,16 +152,16 @@ class XPlatform(Platform):
 
     def _own_user_id(self) -> str:
         response = self._call("GET", "/2/users/me")
-        data = self._json(response).get("data")
+        data = http.json_object(self, response).get("data")
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise _unexpected(response, "no data.id for the user")
+            raise http.malformed(_NETWORK, response, "no data.id for the user")
         return data["id"]
 
     # --- credentials -------------------------------------------------------------------------
 
     def refresh_credentials(self) -> Credentials:
         tokens = self.credentials.tokens
-        refresh_token = self._token("refresh_token")
+        refresh_token = self.token("refresh_token")
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         client_id = tokens.get("client_id")
         if client_id:
@@ -167,23 +169,18 @@ class XPlatform(Platform):
         extra: dict[str, Any] = {}
         if client_id and tokens.get("client_secret"):  # a confidential client authenticates itself
             extra["auth"] = (client_id, tokens["client_secret"])
-        try:
-            response = self.client.post(TOKEN_URL, data=form, **extra)
-        except httpx.HTTPError as exc:
-            raise self.classify_error(None, exc) from exc
+        response = http.send(self, "POST", TOKEN_URL, data=form, **extra)
         if response.status_code in (400, 401):
-            refusal = _body(response) or {}
+            refusal = http.body_of(response) or {}
             raise PlatformError(
                 ErrorClass.RECONNECT,
                 "account_disconnected",
                 f"X refused the refresh token: {refusal.get('error_description') or refusal.get('error') or 'refused'}",
                 platform_code=f"{response.status_code} {refusal.get('error', '')}".strip(),
             )
-        if not response.is_success:
-            raise self.classify_error(response)
-        body = self._json(response)
+        body = http.json_object(self, http.succeeded(self, response))
         if not isinstance(body.get("access_token"), str):
-            raise _unexpected(response, "no access_token in the token answer")
+            raise http.malformed(_NETWORK, response, "no access_token in the token answer")
         renewed = {**tokens, "access_token": body["access_token"]}
         if isinstance(body.get("refresh_token"), str):  # X rotates refresh tokens on use
             renewed["refresh_token"] = body["refresh_token"]
@@ -195,17 +192,17 @@ class XPlatform(Platform):
 
     def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:
         if response is None:
-            return _transport_error(exc)
+            return http.transport_error(_NETWORK, exc)
         status = response.status_code
-        problem = _body(response)
+        problem = http.body_of(response)
         if response.is_success:
-            return _unexpected(response, "the body is not the JSON object X documents")
+            return http.malformed(_NETWORK, response, "the body is not the JSON object X documents")
         problem = problem or {}
         code = _platform_code(status, problem)
         message = _problem_message(problem) or f"X answered HTTP {status}."
         problem_type = str(problem.get("type") or "")
         if status == 429:
-            retry_at = _reset_time(response)
+            retry_at = http.reset_time(response, _RESET_HEADER)
             if problem_type.endswith("/usage-capped"):
                 return PlatformError(ErrorClass.RETRY, "quota_exceeded", message, platform_code=code, retry_at=retry_at)
             return PlatformError(ErrorClass.RETRY, "rate_limited", message, platform_code=code, retry_at=retry_at)
@@ -230,62 +227,9 @@ class XPlatform(Platform):
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    def _token(self, name: str) -> str:
-        value = self.credentials.tokens.get(name)
-        if not value:
-            raise PlatformError(
-                ErrorClass.RECONNECT, "account_disconnected", f"The account has no {name}: reconnect it."
-            )
-        return value
-
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self._token('access_token')}"}
-        try:
-            response = self.client.request(method, API_BASE + path, headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise self.classify_error(None, exc) from exc
-        if not response.is_success:
-            raise self.classify_error(response)
-        return response
-
-    def _json(self, response: httpx.Response) -> dict[str, Any]:
-        body = _body(response)
-        if body is None:
-            raise self.classify_error(response)
-        return body
-
-
-def _refuse_media(content: PostContent) -> None:
-    if content.media:
-        raise PlatformError(
-            ErrorClass.PERMANENT,
-            "media_unsupported",
-            "Posting media to X is not supported yet (media upload is not built); post text only.",
-        )
-
-
-def _body(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
-def _unexpected(response: httpx.Response, what: str) -> PlatformError:
-    return PlatformError(
-        ErrorClass.RETRY,
-        "platform_unavailable",
-        f"X answered HTTP {response.status_code} with a malformed body: {what}.",
-        platform_code=str(response.status_code),
-    )
-
-
-def _transport_error(exc: Exception | None) -> PlatformError:
-    name = type(exc).__name__ if exc is not None else None
-    if isinstance(exc, httpx.TimeoutException):
-        return PlatformError(ErrorClass.RETRY, "timeout", f"X did not answer in time ({name}).", platform_code=name)
-    return PlatformError(ErrorClass.RETRY, "network_error", f"Could not reach X ({name}: {exc}).", platform_code=name)
+        headers = {"Authorization": f"Bearer {self.token('access_token')}"}
+        return http.succeeded(self, http.send(self, method, API_BASE + path, headers=headers, **kwargs))
 
 
 def _platform_code(status: int, problem: dict[str, Any]) -> str:
@@ -306,13 +250,6 @@ def _problem_message(problem: dict[str, Any]) -> str:
     return " ".join(str(part) for part in parts if part)
 
 
-def _reset_time(response: httpx.Response) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(response.headers["x-rate-limit-reset"]), UTC)
-    except (KeyError, ValueError, OverflowError):
-        return None
-
-
 def _raise_for_request_errors(response: httpx.Response, body: dict[str, Any]) -> None:
     """A 200 can carry `errors`: per-post ones (deleted, hidden) are expected; others are not."""
     for error in body.get("errors") or []:
@@ -327,20 +264,11 @@ def _raise_for_request_errors(response: httpx.Response, body: dict[str, Any]) ->
 
 
 def _normalized_metrics(public: dict[str, Any]) -> dict[str, int]:
-    def count(field: str) -> int | None:
-        value = public.get(field)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    metrics = {name: value for name, field in _METRIC_FIELDS if (value := count(field)) is not None}
-    shares = [value for field in _SHARE_FIELDS if (value := count(field)) is not None]
+    metrics = {name: value for name, field in _METRIC_FIELDS if (value := http.count(public, field)) is not None}
+    shares = [value for field in _SHARE_FIELDS if (value := http.count(public, field)) is not None]
     if shares:
         metrics["shares"] = sum(shares)
     return metrics
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _created_since(post: dict[str, Any], since: datetime) -> bool:

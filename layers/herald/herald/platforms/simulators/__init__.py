@@ -68,6 +68,16 @@ class SimulatedAccount:
     previous_tokens: dict[str, str] = field(default_factory=dict)  # the generation before `tokens`
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # live posts by id, oldest first
 
+    def rotate_tokens(self, access: str, refresh: str, mint: Callable[[str, int], str]) -> None:
+        """A refresh: the tokens under the keys `access` and `refresh` become `previous_tokens`, and
+        `mint(kind, generation)` ("access" or "refresh", the next generation) makes their
+        successors; the access token is honoured again. Call with LOCK held."""
+        self.token_generation += 1
+        self.previous_tokens = {key: self.tokens[key] for key in (access, refresh)}
+        self.tokens[access] = mint("access", self.token_generation)
+        self.tokens[refresh] = mint("refresh", self.token_generation)
+        self.token_expired = False
+
 
 LOCK = threading.Lock()
 _ACCOUNTS: dict[str, SimulatedAccount] = {}
@@ -77,11 +87,17 @@ _FAILURE_QUEUES: dict[str, deque[str]] = {}
 def test_credentials(platform: str, account_id: str, username: str) -> dict[str, str]:
     """Credentials for a new test-mode account: the tokens its simulator honours at first sight.
     Empty for networks without a simulator."""
-    module_name = _SIMULATOR_MODULES.get(platform)
-    if module_name is None:
+    if platform not in _SIMULATOR_MODULES:
         return {}
-    initial_tokens: Callable[[str, str], dict[str, str]] = importlib.import_module(module_name).initial_tokens
-    return initial_tokens(account_id, username)
+    return initial_tokens_of(platform)(account_id, username)
+
+
+def initial_tokens_of(platform: str) -> Callable[[str, str], dict[str, str]]:
+    """The `initial_tokens(account_id, username)` of a network that has a simulator."""
+    initial_tokens: Callable[[str, str], dict[str, str]] = importlib.import_module(
+        _SIMULATOR_MODULES[platform]
+    ).initial_tokens
+    return initial_tokens
 
 
 def inject(account_id: str, failures: list[str]) -> None:

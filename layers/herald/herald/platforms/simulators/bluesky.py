@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -27,18 +27,8 @@ from herald.platforms.bluesky import (
     utf8_length,
 )
 from herald.platforms.graphemes import grapheme_count
-from herald.platforms.simulators import (
-    LOCK,
-    SimulatedAccount,
-    accounts_on,
-    register,
-    stable_digest,
-    state_of,
-    take_failure,
-)
-
-if TYPE_CHECKING:
-    from herald.accounts.model import Account
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
+from herald.platforms.simulators.common import Simulator, request_json
 
 WRITE_POINTS_PER_HOUR = 5000
 MAX_POST_URIS = 25
@@ -72,18 +62,12 @@ def _cid(value: Any) -> str:
     return "b" + base64.b32encode(b"\x01\x71\x12\x20" + digest).decode("ascii").lower().rstrip("=")
 
 
-class BlueskySimulator:
-    def __init__(self, account_id: str) -> None:
-        self.account_id = account_id
+class BlueskySimulator(Simulator):
+    network = "bluesky"
 
-    @classmethod
-    def for_account(cls, account: Account) -> BlueskySimulator:
-        register(account, initial_tokens)
-        return cls(account.id)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def route(self, request: httpx.Request) -> httpx.Response:
         with LOCK:
-            pds = state_of(self.account_id).tokens.get("pds", DEFAULT_PDS)
+            pds = self.state().tokens.get("pds", DEFAULT_PDS)
         if request.url.host not in (httpx.URL(pds).host, httpx.URL(DEFAULT_PDS).host):
             raise httpx.ConnectError(f"the Bluesky simulator does not serve {request.url.host}", request=request)
         if not request.url.path.startswith("/xrpc/"):
@@ -108,23 +92,15 @@ class BlueskySimulator:
     def _create(self, request: httpx.Request) -> httpx.Response:
         now = datetime.now(UTC)
         with LOCK:
-            state = state_of(self.account_id)
-            failure = take_failure(self.account_id)
-            if failure in ("expired_token", "revoked_token"):
-                state.token_expired = True
-                state.revoked = state.revoked or failure == "revoked_token"
-            elif failure == "rate_limited":
+            failure = self.take_create_failure(request)
+            if failure == "rate_limited":
                 return _error(429, "RateLimitExceeded", "Rate Limit Exceeded", headers=_limits(now, 0))
-            elif failure == "server_error":
+            if failure == "server_error":
                 return _error(503, "NotEnoughResources", "Service Unavailable")
-            elif failure == "duplicate":
+            if failure == "duplicate":
                 return _error(500, "InternalServerError", "Internal Server Error")
-            elif failure == "connect_timeout":
-                raise httpx.ConnectTimeout("simulated connect timeout", request=request)
-            refused = _refuse_token(state, request)
-            if refused is not None:
-                return refused
-            body = _json_body(request)
+            state = self.authorized(request)
+            body = request_json(request)
             invalid = _invalid_create(state, body)
             if invalid is not None:
                 return invalid
@@ -132,10 +108,8 @@ class BlueskySimulator:
             if rkey in state.posts:
                 return _error(500, "InternalServerError", "Internal Server Error")
             post = _store_post(state, rkey, body["record"], now)
-        if failure == "timeout":
-            raise httpx.ReadTimeout("simulated timeout after the record was written", request=request)
-        if failure == "malformed":
-            return httpx.Response(200, text="<html><body>upstream connect error</body></html>")
+        if (lost := self.after_write(failure, request, "the record was written")) is not None:
+            return lost
         answer = {
             "uri": post["uri"],
             "cid": post["cid"],
@@ -165,12 +139,9 @@ class BlueskySimulator:
     # --- com.atproto.repo.deleteRecord -------------------------------------------------------
 
     def _delete(self, request: httpx.Request) -> httpx.Response:
-        body = _json_body(request)
+        body = request_json(request)
         with LOCK:
-            state = state_of(self.account_id)
-            refused = _refuse_token(state, request)
-            if refused is not None:
-                return refused
+            state = self.authorized(request)
             if not isinstance(body, dict) or not all(
                 isinstance(body.get(k), str) for k in ("repo", "collection", "rkey")
             ):
@@ -188,9 +159,7 @@ class BlueskySimulator:
     def _get_posts(self, request: httpx.Request) -> httpx.Response:
         uris = request.url.params.get_list("uris")
         with LOCK:
-            refused = _refuse_token(state_of(self.account_id), request)
-            if refused is not None:
-                return refused
+            self.authorized(request)
             if len(uris) > MAX_POST_URIS:
                 return _error(400, "InvalidRequest", f"Error: uris must not have more than {MAX_POST_URIS} elements")
             found = [hit for uri in uris if (hit := _find_post(uri)) is not None]
@@ -202,15 +171,12 @@ class BlueskySimulator:
     def _refresh(self, request: httpx.Request) -> httpx.Response:
         presented = request.headers.get("authorization", "").removeprefix("Bearer ")
         with LOCK:
-            state = state_of(self.account_id)
+            state = self.state()
             if state.revoked:
                 return _error(400, "ExpiredToken", "Token has been revoked")
             if presented == state.tokens["refresh_jwt"]:
-                state.token_generation += 1
-                state.previous_tokens = {k: state.tokens[k] for k in ("access_jwt", "refresh_jwt")}
-                state.tokens["access_jwt"] = _jwt(state.tokens["did"], "access", state.token_generation)
-                state.tokens["refresh_jwt"] = _jwt(state.tokens["did"], "refresh", state.token_generation)
-                state.token_expired = False
+                did = state.tokens["did"]
+                state.rotate_tokens("access_jwt", "refresh_jwt", lambda kind, generation: _jwt(did, kind, generation))
             elif presented != state.previous_tokens.get("refresh_jwt"):  # reuse within the grace period is fine
                 return _error(401, "InvalidToken", "Token could not be verified")
             session = {
@@ -222,20 +188,19 @@ class BlueskySimulator:
             }
         return httpx.Response(200, json=session)
 
+    def refuse_token(self, state: SimulatedAccount, request: httpx.Request) -> httpx.Response | None:
+        header = request.headers.get("authorization")
+        if not header:
+            return _error(401, "AuthMissing", "Authentication Required")
+        presented = header.removeprefix("Bearer ")
+        if presented == state.tokens["access_jwt"] and not state.token_expired:
+            return None
+        if presented in (state.tokens["access_jwt"], state.previous_tokens.get("access_jwt")):
+            return _error(400, "ExpiredToken", "Token has expired")
+        return _error(401, "InvalidToken", "Token could not be verified")
+
 
 # --- state, called with LOCK held ------------------------------------------------------------
-
-
-def _refuse_token(state: SimulatedAccount, request: httpx.Request) -> httpx.Response | None:
-    header = request.headers.get("authorization")
-    if not header:
-        return _error(401, "AuthMissing", "Authentication Required")
-    presented = header.removeprefix("Bearer ")
-    if presented == state.tokens["access_jwt"] and not state.token_expired:
-        return None
-    if presented in (state.tokens["access_jwt"], state.previous_tokens.get("access_jwt")):
-        return _error(400, "ExpiredToken", "Token has expired")
-    return _error(401, "InvalidToken", "Token could not be verified")
 
 
 def _owner(repo: str) -> SimulatedAccount | None:
@@ -289,13 +254,6 @@ def _post_view(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- validation and answers ------------------------------------------------------------------
-
-
-def _json_body(request: httpx.Request) -> Any:
-    try:
-        return json.loads(request.content or b"null")
-    except ValueError:
-        return None
 
 
 def _invalid_create(state: SimulatedAccount, body: Any) -> httpx.Response | None:

@@ -8,27 +8,16 @@ within 24 hours). Failure injection: see `herald.platforms.simulators`."""
 from __future__ import annotations
 
 import base64
-import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 
 from herald.clock import from_iso, to_iso
-from herald.platforms.simulators import (
-    LOCK,
-    SimulatedAccount,
-    accounts_on,
-    register,
-    stable_digest,
-    state_of,
-    take_failure,
-)
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
+from herald.platforms.simulators.common import Simulator, request_json
 from herald.platforms.twitter_text import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
-
-if TYPE_CHECKING:
-    from herald.accounts.model import Account
 
 HOST = "api.x.com"
 CLIENT_ID = "herald-simulator"
@@ -58,16 +47,10 @@ def _token(account_id: str, kind: str, generation: int) -> str:
     return base64.urlsafe_b64encode(digest + digest[:12]).decode("ascii").rstrip("=")
 
 
-class XSimulator:
-    def __init__(self, account_id: str) -> None:
-        self.account_id = account_id
+class XSimulator(Simulator):
+    network = "x"
 
-    @classmethod
-    def for_account(cls, account: Account) -> XSimulator:
-        register(account, initial_tokens)
-        return cls(account.id)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def route(self, request: httpx.Request) -> httpx.Response:
         if request.url.host != HOST:
             raise httpx.ConnectError(f"the X simulator does not serve {request.url.host}", request=request)
         method, path = request.method, request.url.path
@@ -91,23 +74,15 @@ class XSimulator:
     def _create(self, request: httpx.Request) -> httpx.Response:
         now = datetime.now(UTC)
         with LOCK:
-            state = state_of(self.account_id)
-            failure = take_failure(self.account_id)
-            if failure in ("expired_token", "revoked_token"):
-                state.token_expired = True
-                state.revoked = state.revoked or failure == "revoked_token"
-            elif failure == "rate_limited":
+            failure = self.take_create_failure(request)
+            if failure == "rate_limited":
                 return _problem(429, "Too Many Requests", "Too Many Requests", headers=_limits(now, 0, 60))
-            elif failure == "server_error":
+            if failure == "server_error":
                 return _problem(503, "Service Unavailable", "Service Unavailable")
-            elif failure == "duplicate":
+            if failure == "duplicate":
                 return _duplicate()
-            elif failure == "connect_timeout":
-                raise httpx.ConnectTimeout("simulated connect timeout", request=request)
-            refused = _refuse_token(state, request)
-            if refused is not None:
-                return refused
-            body = _json_body(request)
+            state = self.authorized(request)
+            body = request_json(request)
             invalid = _invalid_post(body)
             if invalid is not None:
                 return invalid
@@ -119,10 +94,8 @@ class XSimulator:
             if _repeats_recent_text(state, body["text"], now):
                 return _duplicate()
             post = _store_post(state, body["text"], reply_to, now)
-        if failure == "timeout":
-            raise httpx.ReadTimeout("simulated timeout after the post was created", request=request)
-        if failure == "malformed":
-            return httpx.Response(200, text="<html><body>upstream connect error</body></html>")
+        if (lost := self.after_write(failure, request, "the post was created")) is not None:
+            return lost
         data = {"id": post["id"], "text": post["text"], "edit_history_tweet_ids": [post["id"]]}
         return httpx.Response(201, json={"data": data}, headers=_limits(now, CREATE_LIMIT - 1, 900))
 
@@ -130,10 +103,7 @@ class XSimulator:
 
     def _delete(self, request: httpx.Request, post_id: str) -> httpx.Response:
         with LOCK:
-            state = state_of(self.account_id)
-            refused = _refuse_token(state, request)
-            if refused is not None:
-                return refused
+            state = self.authorized(request)
             if post_id in state.posts:
                 del state.posts[post_id]
                 return httpx.Response(200, json={"data": {"deleted": True}})
@@ -147,9 +117,7 @@ class XSimulator:
         ids = [value for value in request.url.params.get("ids", "").split(",") if value]
         fields = set(request.url.params.get("tweet.fields", "").split(","))
         with LOCK:
-            refused = _refuse_token(state_of(self.account_id), request)
-            if refused is not None:
-                return refused
+            self.authorized(request)
             if not 1 <= len(ids) <= 100 or not all(value.isdigit() for value in ids):
                 return _invalid_request("ids", "The `ids` query parameter value must be 1 to 100 numeric post ids.")
             data, errors = [], []
@@ -173,10 +141,7 @@ class XSimulator:
 
     def _me(self, request: httpx.Request) -> httpx.Response:
         with LOCK:
-            state = state_of(self.account_id)
-            refused = _refuse_token(state, request)
-            if refused is not None:
-                return refused
+            state = self.authorized(request)
             user = {"id": state.tokens["user_id"], "name": state.username, "username": state.username}
         return httpx.Response(200, json={"data": user})
 
@@ -193,9 +158,7 @@ class XSimulator:
                 "max_results", f"The `max_results` query parameter value [{page_size}] is not between 5 and 100"
             )
         with LOCK:
-            refused = _refuse_token(state_of(self.account_id), request)
-            if refused is not None:
-                return refused
+            self.authorized(request)
             owner = next((s for s in accounts_on("x") if s.tokens.get("user_id") == user_id), None)
             if owner is None:
                 return httpx.Response(200, json={"errors": [_not_found_error("user", "id", user_id)]})
@@ -229,7 +192,7 @@ class XSimulator:
                 400, json={"error": "invalid_request", "error_description": "Missing required parameter [client_id]."}
             )
         with LOCK:
-            state = state_of(self.account_id)
+            state = self.state()
             if form["client_id"] != state.tokens.get("client_id"):
                 return httpx.Response(
                     401, json={"error": "unauthorized_client", "error_description": "Unknown client."}
@@ -239,11 +202,9 @@ class XSimulator:
                     400,
                     json={"error": "invalid_request", "error_description": "Value passed for the token was invalid."},
                 )
-            state.token_generation += 1
-            state.previous_tokens = {k: state.tokens[k] for k in ("access_token", "refresh_token")}
-            state.tokens["access_token"] = _token(state.account_id, "access", state.token_generation)
-            state.tokens["refresh_token"] = _token(state.account_id, "refresh", state.token_generation)
-            state.token_expired = False
+            state.rotate_tokens(
+                "access_token", "refresh_token", lambda kind, generation: _token(state.account_id, kind, generation)
+            )
             answer = {
                 "token_type": "bearer",
                 "expires_in": 7200,
@@ -253,14 +214,13 @@ class XSimulator:
             }
         return httpx.Response(200, json=answer)
 
+    def refuse_token(self, state: SimulatedAccount, request: httpx.Request) -> httpx.Response | None:
+        if request.headers.get("authorization") != f"Bearer {state.tokens['access_token']}" or state.token_expired:
+            return _problem(401, "Unauthorized", "Unauthorized")
+        return None
+
 
 # --- state, called with LOCK held ------------------------------------------------------------
-
-
-def _refuse_token(state: SimulatedAccount, request: httpx.Request) -> httpx.Response | None:
-    if request.headers.get("authorization") != f"Bearer {state.tokens['access_token']}" or state.token_expired:
-        return _problem(401, "Unauthorized", "Unauthorized")
-    return None
 
 
 def _find_post(post_id: str) -> dict[str, Any] | None:
@@ -347,13 +307,6 @@ def _escape(text: str) -> str:
 
 
 # --- answers ---------------------------------------------------------------------------------
-
-
-def _json_body(request: httpx.Request) -> Any:
-    try:
-        return json.loads(request.content or b"null")
-    except ValueError:
-        return None
 
 
 def _invalid_post(body: Any) -> httpx.Response | None:
