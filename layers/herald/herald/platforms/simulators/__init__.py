@@ -94,9 +94,8 @@ def test_credentials(platform: str, account_id: str, username: str) -> dict[str,
 
 def initial_tokens_of(platform: str) -> Callable[[str, str], dict[str, str]]:
     """The `initial_tokens(account_id, username)` of a network that has a simulator."""
-    initial_tokens: Callable[[str, str], dict[str, str]] = importlib.import_module(
-        _SIMULATOR_MODULES[platform]
-    ).initial_tokens
+    module = importlib.import_module(_SIMULATOR_MODULES[platform])
+    initial_tokens: Callable[[str, str], dict[str, str]] = module.initial_tokens
     return initial_tokens
 
 
