@@ -92,10 +92,11 @@ class PostService:
     # --- create --------------------------------------------------------------------------
 
     def create(self, caller: Caller, new: NewPost, idempotency_key: str | None = None, body: Any = None) -> CreateResult:
+        post_id = new_id("post")
         record = None
         if idempotency_key:
             record = IdempotencyRecord(
-                key_hash=_sha256(idempotency_key), body_hash=_sha256(_canonical(body)), post_id=new_id("post")
+                key_hash=_sha256(idempotency_key), body_hash=_sha256(_canonical(body)), post_id=post_id
             )
             replay = self._replay(caller, record)
             if replay is not None:
@@ -103,7 +104,7 @@ class PostService:
         targets = self._resolve_targets(caller, new)
         now = self.clock.now()
         draft = Post(
-            id=record.post_id if record else new_id("post"),
+            id=post_id,
             workspace_id=caller.workspace_id,
             profile_id=caller.profile_id,
             status=PostStatus.DRAFT,

@@ -107,18 +107,18 @@ class Publisher:
             return RunOutcome("skipped", "lease_lost")
 
     def _why_not_now(self, post: Post, request: PublishRequest) -> str:
+        """'' when the post may be claimed now or after a short wait (the lifecycle's claim rule,
+        looking `max_early_wait_seconds` ahead for a scheduled post), else why not."""
         now = self.clock.now()
-        if post.status is PostStatus.SCHEDULED:
-            if request.schedule_version is not None and request.schedule_version != post.schedule_version:
-                return "stale_schedule"
-            if post.due_at is None:
-                return "not_due"
-            if (post.due_at - now).total_seconds() > self.settings.max_early_wait_seconds:
-                return "not_due"
+        horizon = now + timedelta(seconds=self.settings.max_early_wait_seconds)
+        at = horizon if post.status is PostStatus.SCHEDULED else now
+        if lifecycle.can_claim(post, at, request.schedule_version):
             return ""
+        if post.status is PostStatus.SCHEDULED:
+            stale = request.schedule_version not in (None, post.schedule_version)
+            return "stale_schedule" if stale else "not_due"
         if post.status is PostStatus.PUBLISHING:
-            expired = post.lease_expires_at is not None and post.lease_expires_at < now
-            return "" if expired else "being_published"
+            return "being_published"
         return f"status_{post.status.value}"
 
     # --- one target --------------------------------------------------------------------------
