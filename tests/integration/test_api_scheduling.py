@@ -246,3 +246,14 @@ def test_update_targets_and_retry(api: ApiClient, x_account: Any, workspace: dic
     assert sorted(edited["platforms"]) == ["bluesky", "x"]
     assert {t["account_id"] for t in edited["targets"]} == {x_account.id, bsky.id}
     assert api.post(f"/v1/posts/{post['id']}/retry").status == 409
+
+
+def test_clearing_a_date_is_for_drafts_only(api: ApiClient, x_account: Any) -> None:
+    when = iso(datetime.now(UTC) + timedelta(days=1))
+    draft = api.post("/v1/posts", {"text": "d", "platforms": ["x"], "draft": True, "scheduled_at": when}).body
+    cleared = api.put(f"/v1/posts/{draft['id']}", {"scheduled_at": None, "notes": None})
+    assert cleared.status == 200 and cleared.body["scheduled_at"] is None
+    scheduled = api.post("/v1/posts", {"text": "s", "platforms": ["x"], "scheduled_at": when}).body
+    refused = api.put(f"/v1/posts/{scheduled['id']}", {"scheduled_at": None})
+    assert refused.status == 422 and refused.body["error"]["code"] == "invalid_content"
+    assert api.get(f"/v1/posts/{scheduled['id']}").body["status"] == "scheduled"

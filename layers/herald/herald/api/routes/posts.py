@@ -28,6 +28,9 @@ from herald.workspaces.model import Role
 
 router = Router()
 
+# Fields a PUT may set to null; a null elsewhere (text, media, tags ...) means "leave as is".
+CLEARABLE = frozenset({"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at"})
+
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
 
 
@@ -117,15 +120,13 @@ def get_post(post_id: PostId) -> PostResponse:
 )
 def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> PostResponse:
     who = caller(router, Role.EDITOR)
-    changes: dict[str, Any] = {}
-    for name in body.model_fields_set:
-        value = getattr(body, name)
-        if value is None and name not in ("title", "campaign_id", "post_type", "content_ref", "notes", "timezone"):
-            continue
-        changes[name] = value
-    if "scheduled_at" in changes or "timezone" in changes:
-        if body.scheduled_at is not None:
-            changes["scheduled_at"] = to_utc(body.scheduled_at, body.timezone)
+    changes: dict[str, Any] = {
+        name: getattr(body, name)
+        for name in body.model_fields_set
+        if getattr(body, name) is not None or name in CLEARABLE
+    }
+    if changes.get("scheduled_at") is not None:
+        changes["scheduled_at"] = to_utc(body.scheduled_at, body.timezone)
     return PostResponse.of(post_service().update(who, post_id, changes))
 
 
