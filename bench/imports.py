@@ -39,7 +39,7 @@ def _sample(body: str) -> float:
     return float(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def measure(runs: int = 9) -> dict[str, list[float]]:
+def measure(runs: int = 15) -> dict[str, list[float]]:
     variants = {"import boto3": "import boto3"}
     for name in FUNCTIONS:
         variants[f"functions/{name}"] = _LOAD_FUNCTION.format(path=str(ROOT / "functions" / name / "app.py"))
