@@ -257,3 +257,43 @@ def test_clearing_a_date_is_for_drafts_only(api: ApiClient, x_account: Any) -> N
     refused = api.put(f"/v1/posts/{scheduled['id']}", {"scheduled_at": None})
     assert refused.status == 422 and refused.body["error"]["code"] == "invalid_content"
     assert api.get(f"/v1/posts/{scheduled['id']}").body["status"] == "scheduled"
+
+
+def test_the_queue_lists_waiting_posts_soonest_first_with_totals(api: ApiClient, x_account: Any,
+                                                                 trigger: Any) -> None:
+    base = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+
+    def create(hours: int, **extra: Any) -> dict[str, Any]:
+        body = {"text": f"in {hours}h", "platforms": ["x"], "scheduled_at": iso(base + timedelta(hours=hours)), **extra}
+        return api.post("/v1/posts", body).body
+
+    late, early, middle = create(5), create(1), create(3, tags=["promo"])
+    paused = create(4)
+    api.post(f"/v1/posts/{paused['id']}/pause")
+    pending = create(2, requires_approval=True)
+    create(6, draft=True)  # drafts do not wait in the queue
+    cancelled = create(7)
+    api.delete(f"/v1/posts/{cancelled['id']}")
+
+    queue = api.get("/v1/queue").body
+    assert [p["id"] for p in queue["posts"]] == [early["id"], pending["id"], middle["id"], paused["id"], late["id"]]
+    assert queue["totals"] == {"total": 5, "by_status": {"scheduled": 3, "paused": 1, "pending_approval": 1}}
+
+    only_scheduled = api.get("/v1/queue", query={"status": "scheduled"}).body
+    assert [p["id"] for p in only_scheduled["posts"]] == [early["id"], middle["id"], late["id"]]
+    assert api.get("/v1/queue", query={"tag": "promo"}).body["posts"][0]["id"] == middle["id"]
+    window = api.get("/v1/queue", query={"start_date": iso(base + timedelta(hours=2)),
+                                         "end_date": iso(base + timedelta(hours=4))}).body
+    assert [p["id"] for p in window["posts"]] == [pending["id"], middle["id"]]
+    assert window["totals"]["total"] == 2
+
+    seen, cursor = [], None
+    while True:
+        page = api.get("/v1/queue", query={"limit": "2", **({"cursor": cursor} if cursor else {})}).body
+        seen += [p["id"] for p in page["posts"]]
+        cursor = page["cursor"]
+        if not cursor:
+            break
+    assert seen == [p["id"] for p in queue["posts"]]
+    forged = api.get("/v1/queue", query={"cursor": api.get("/v1/posts", query={"limit": "1"}).body["cursor"]})
+    assert forged.status == 422  # a cursor of another list is refused

@@ -242,14 +242,14 @@ def test_table(template: dict[str, Any]) -> None:
     assert sub_text(table["TableName"]) == "${AWS::StackName}-table"
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     attributes = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    assert attributes == dict.fromkeys(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"], "S")
+    assert attributes == dict.fromkeys(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"], "S")
     assert table["KeySchema"] == [
         {"AttributeName": "PK", "KeyType": "HASH"},
         {"AttributeName": "SK", "KeyType": "RANGE"},
     ]
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"GSI1", "GSI2"}
-    for name, projection in (("GSI1", "ALL"), ("GSI2", "KEYS_ONLY")):
+    assert set(indexes) == {"GSI1", "GSI2", "GSI3"}
+    for name, projection in (("GSI1", "ALL"), ("GSI2", "KEYS_ONLY"), ("GSI3", "ALL")):
         assert indexes[name]["KeySchema"] == [
             {"AttributeName": f"{name}PK", "KeyType": "HASH"},
             {"AttributeName": f"{name}SK", "KeyType": "RANGE"},

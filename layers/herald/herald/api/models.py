@@ -163,6 +163,17 @@ class PostListResponse(BaseModel):
     cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; absent at the end")
 
 
+class QueueTotals(BaseModel):
+    total: int = Field(description="Posts waiting in the queue (within the date range, whatever the other filters)")
+    by_status: dict[str, int]
+
+
+class QueueResponse(BaseModel):
+    posts: list[PostResponse]
+    cursor: str | None = None
+    totals: QueueTotals
+
+
 class CreateAccountRequest(_Strict):
     platform: str
     mode: Literal["test"] = "test"

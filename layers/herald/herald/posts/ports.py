@@ -54,6 +54,11 @@ class PostRepository(Protocol):
         self, workspace_id: str, profile_id: str, filters: PostFilter, cursor: str | None, limit: int
     ) -> PostPage: ...
 
+    def queue(
+        self, workspace_id: str, profile_id: str, filters: PostFilter, cursor: str | None, limit: int
+    ) -> tuple[PostPage, dict[str, int]]:
+        """Posts waiting to publish, soonest first, and the count of each status in the queue."""
+
 
 class AccountDirectory(Protocol):
     def get(self, workspace_id: str, account_id: str) -> Account: ...

@@ -89,6 +89,11 @@ class PostService:
     def list(self, caller: Caller, filters: PostFilter, cursor: str | None, limit: int) -> PostPage:
         return self.posts.list(caller.workspace_id, caller.profile_id, filters, cursor, limit)
 
+    def queue(
+        self, caller: Caller, filters: PostFilter, cursor: str | None, limit: int
+    ) -> tuple[PostPage, dict[str, int]]:
+        return self.posts.queue(caller.workspace_id, caller.profile_id, filters, cursor, limit)
+
     # --- create --------------------------------------------------------------------------
 
     def create(self, caller: Caller, new: NewPost, idempotency_key: str | None = None, body: Any = None) -> CreateResult:

@@ -23,6 +23,10 @@ def profile_accounts_pk(workspace_id: str, profile_id: str) -> str:
     return f"WS#{workspace_id}#P#{profile_id}#ACCOUNTS"
 
 
+def profile_queue_pk(workspace_id: str, profile_id: str) -> str:
+    return f"WS#{workspace_id}#P#{profile_id}#QUEUE"
+
+
 def idempotency_sk(profile_id: str, key_hash: str) -> str:
     return f"IDEM#{profile_id}#{key_hash}"
 

@@ -17,7 +17,9 @@ from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
 from herald.store.errors import cancellation_codes, error_code, is_conditional_failure
 
-_ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entity", "calendar_at", "platforms", "expires_at")
+_ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "calendar_at",
+             "platforms", "expires_at")
+QUEUED = (PostStatus.PENDING_APPROVAL, PostStatus.SCHEDULED, PostStatus.PAUSED, PostStatus.PUBLISHING)
 _MAX_PAGES = 10  # a filtered list reads at most this many pages before answering with a cursor
 
 
@@ -44,6 +46,11 @@ class PostStore:
         sweep_at = self._sweep_at(post)
         if sweep_at is not None:
             values.update(GSI2PK=keys.due_pk(post.id), GSI2SK=to_iso(sweep_at))
+        if post.status in QUEUED:
+            queued_at = post.scheduled_at or post.created_at
+            values.update(
+                GSI3PK=keys.profile_queue_pk(post.workspace_id, post.profile_id), GSI3SK=f"{to_iso(queued_at)}#{post.id}"
+            )
         return to_item(values)
 
     def _sweep_at(self, post: Post) -> datetime | None:
@@ -161,7 +168,12 @@ class PostStore:
         }
         self._add_filters(query, filters)
         if cursor:
-            query["ExclusiveStartKey"] = _decode_cursor(cursor, partition)
+            query["ExclusiveStartKey"] = _decode_cursor(cursor, partition, "GSI1")
+        return self._page(query, limit, "GSI1")
+
+    def _page(self, query: dict[str, Any], limit: int, index: str) -> PostPage:
+        """Up to `limit` posts from a (filtered) index query, reading at most _MAX_PAGES pages;
+        the cursor resumes after the last post answered (or the last item read)."""
         found: list[dict[str, Any]] = []
         last: dict[str, Any] | None = None
         for _ in range(_MAX_PAGES):
@@ -173,7 +185,7 @@ class PostStore:
             query["ExclusiveStartKey"] = last
         posts = found[:limit]
         if len(found) > limit:
-            next_cursor: str | None = _encode_cursor(posts[-1])
+            next_cursor: str | None = _encode_cursor_key({k: posts[-1][k] for k in _cursor_fields(index)})
         else:
             next_cursor = _encode_cursor_key(last) if last else None
         return PostPage([self._post(item) for item in posts], next_cursor)
@@ -209,6 +221,45 @@ class PostStore:
             query["FilterExpression"] = " AND ".join(parts)
         if names:
             query["ExpressionAttributeNames"] = names
+
+    def queue(
+        self, workspace_id: str, profile_id: str, filters: PostFilter, cursor: str | None, limit: int
+    ) -> tuple[PostPage, dict[str, int]]:
+        """Posts waiting to publish, soonest first, and how many of each status the whole queue
+        (within the date range) holds."""
+        partition = keys.profile_queue_pk(workspace_id, profile_id)
+        condition, values = "GSI3PK = :pk", {":pk": {"S": partition}}
+        if filters.start and filters.end:
+            condition += " AND GSI3SK BETWEEN :start AND :end"
+            values.update({":start": to_value(to_iso(filters.start)), ":end": to_value(to_iso(filters.end))})
+        elif filters.start:
+            condition += " AND GSI3SK >= :start"
+            values[":start"] = to_value(to_iso(filters.start))
+        elif filters.end:
+            condition += " AND GSI3SK < :end"
+            values[":end"] = to_value(to_iso(filters.end))
+        base: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI3",
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        totals: dict[str, int] = {}
+        counting = {**base, "ProjectionExpression": "#status", "ExpressionAttributeNames": {"#status": "status"}}
+        while True:
+            page = self._db.query(**counting)
+            for item in page.get("Items", []):
+                status = item["status"]["S"]
+                totals[status] = totals.get(status, 0) + 1
+            if "LastEvaluatedKey" not in page:
+                break
+            counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        query = {**base, "ExpressionAttributeValues": dict(values), "Limit": max(limit, 25)}
+        self._add_filters(query, PostFilter(statuses=filters.statuses, platform=filters.platform,
+                                            campaign_id=filters.campaign_id, tag=filters.tag))
+        if cursor:
+            query["ExclusiveStartKey"] = _decode_cursor(cursor, partition, "GSI3")
+        return self._page(query, limit, "GSI3"), totals
 
     # --- publishing ----------------------------------------------------------------------
 
@@ -311,19 +362,18 @@ def _encode_cursor_key(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _encode_cursor(item: dict[str, Any]) -> str:
-    return _encode_cursor_key({k: item[k] for k in ("PK", "SK", "GSI1PK", "GSI1SK")})
+def _cursor_fields(index: str) -> tuple[str, ...]:
+    return ("PK", "SK", f"{index}PK", f"{index}SK")
 
 
-def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, partition: str, index: str) -> dict[str, Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        valid = isinstance(key, dict) and key.get("GSI1PK") == {"S": partition} and set(key) == {
-            "PK",
-            "SK",
-            "GSI1PK",
-            "GSI1SK",
-        }
+        valid = (
+            isinstance(key, dict)
+            and key.get(f"{index}PK") == {"S": partition}
+            and set(key) == set(_cursor_fields(index))
+        )
     except (ValueError, binascii.Error, UnicodeDecodeError):
         valid = False
     if not valid:

@@ -14,6 +14,8 @@ from herald.api.models import (
     CreatePostRequest,
     PostListResponse,
     PostResponse,
+    QueueResponse,
+    QueueTotals,
     RejectRequest,
     ScheduleRequest,
     UpdatePostRequest,
@@ -103,6 +105,43 @@ def _statuses(value: str | None) -> tuple[PostStatus, ...]:
             details=[{"field": "status", "value": n, "allowed": [s.value for s in PostStatus]} for n in unknown],
         )
     return tuple(PostStatus(n) for n in names)
+
+
+@router.get(
+    "/queue",
+    tags=["posts"],
+    summary="The queue: posts waiting to publish, soonest first, with totals",
+    responses=documented(),
+)
+def get_queue(
+    status: Annotated[
+        str | None,
+        Query(max_length=256, description="pending_approval, scheduled, paused, publishing (comma-separated)"),
+    ] = None,
+    platform: Annotated[str | None, Query(max_length=32)] = None,
+    campaign_id: Annotated[str | None, Query(max_length=256)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    start_date: Annotated[datetime | None, Query(description="Scheduled at or after")] = None,
+    end_date: Annotated[datetime | None, Query(description="Scheduled before")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    profile_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> QueueResponse:
+    who = caller(router, Role.VIEWER, profile_id)
+    filters = PostFilter(
+        statuses=_statuses(status),
+        platform=platform,
+        campaign_id=campaign_id,
+        tag=tag,
+        start=to_utc(start_date, None),
+        end=to_utc(end_date, None),
+    )
+    page, totals = post_service().queue(who, filters, cursor, limit)
+    return QueueResponse(
+        posts=[PostResponse.of(p) for p in page.posts],
+        cursor=page.cursor,
+        totals=QueueTotals(total=sum(totals.values()), by_status=totals),
+    )
 
 
 @router.get(
