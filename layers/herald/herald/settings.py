@@ -32,6 +32,8 @@ class Settings(BaseModel):
     # Posts due sooner than this are handed to the publish function at once instead of a schedule.
     min_schedule_lead_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+    # Where short links point (a custom domain); empty: the API's own address, from the request.
+    short_link_base: str = ""
 
 
 @lru_cache(maxsize=1)

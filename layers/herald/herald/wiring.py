@@ -70,6 +70,14 @@ def account_service():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
+def link_service():  # type: ignore[no-untyped-def]
+    from herald.links.service import LinkService
+    from herald.store.links import LinkStore
+
+    return LinkService(LinkStore(client("dynamodb"), get_settings().table_name), SystemClock())
+
+
+@lru_cache(maxsize=1)
 def post_service():  # type: ignore[no-untyped-def]
     from herald.posts.service import PostService
 
@@ -112,7 +120,7 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  post_service, publisher, sweeper):
+                  link_service, post_service, publisher, sweeper):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

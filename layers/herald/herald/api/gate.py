@@ -13,6 +13,7 @@ from herald.api.errors import ErrorBody, ErrorEnvelope
 from herald.workspaces.model import Principal
 
 PUBLIC_PATHS = frozenset({"/health", "/v1/openapi.json", "/v1/docs"})
+PUBLIC_PREFIXES = ("/l/",)  # short-link redirects
 # `curl -d` labels a JSON body as a form; a body without a label, or labelled form or plain
 # text, is read as JSON. Any other media type answers 415.
 _READ_AS_JSON = frozenset({"", "application/json", "application/x-www-form-urlencoded", "text/plain"})
@@ -38,7 +39,7 @@ def admit(event: dict[str, Any]) -> dict[str, Any] | None:
     current_principal.set(None)
     path = event.get("rawPath") or event.get("requestContext", {}).get("http", {}).get("path", "")
     headers = event.get("headers") or {}
-    if path not in PUBLIC_PATHS:
+    if path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
         try:
             current_principal.set(workspace_service().authenticate(bearer_token(headers)))
         except errors.Unauthenticated as exc:

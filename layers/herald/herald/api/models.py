@@ -174,6 +174,30 @@ class QueueResponse(BaseModel):
     totals: QueueTotals
 
 
+class CreateLinkRequest(_Strict):
+    url: Annotated[str, Field(min_length=1, max_length=2048)]
+    post_id: ShortText | None = Field(default=None, description="The post the link belongs to, if any")
+    channels: Annotated[list[str], Field(max_length=13)] = Field(
+        default=[], description="Networks to make a code for; a `direct` code is always made"
+    )
+
+
+class LinkClicks(BaseModel):
+    total: int
+    by_day: dict[str, int]
+    by_channel: dict[str, int]
+    by_referrer: dict[str, int]
+
+
+class LinkResponse(BaseModel):
+    id: str
+    url: str
+    post_id: str | None = None
+    short_urls: dict[str, str] = Field(description="channel (a network, or direct) -> short URL")
+    clicks: LinkClicks
+    created_at: datetime
+
+
 class CreateAccountRequest(_Strict):
     platform: str
     mode: Literal["test"] = "test"

@@ -58,3 +58,23 @@ def api_key_pk(key_hash: str) -> str:
 
 def workspace_keys_pk(workspace_id: str) -> str:
     return f"WS#{workspace_id}#APIKEYS"
+
+
+def link_sk(link_id: str) -> str:
+    return f"LINK#{link_id}"
+
+
+def link_url_sk(profile_id: str, url_key: str) -> str:
+    return f"LINKURL#{profile_id}#{url_key}"
+
+
+def short_code_pk(code: str) -> str:
+    return f"CODE#{code}"
+
+
+def link_clicks_prefix(link_id: str) -> str:
+    return f"LINKCLICKS#{link_id}#"
+
+
+def link_clicks_sk(link_id: str, day: str, channel: str, referrer: str) -> str:
+    return f"{link_clicks_prefix(link_id)}{day}#{channel}#{referrer}"
