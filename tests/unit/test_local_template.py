@@ -231,7 +231,7 @@ def test_the_project_template_resolves() -> None:
     table = stack.resolved_properties("Table")
     assert stack.physical_name("Table") == "herald-table"
     assert {key["AttributeName"] for key in table["KeySchema"]} == {"PK", "SK"}
-    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3"}
     assert table["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
     assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert stack.physical_name("ScheduleGroup") == "herald-posts"

@@ -61,6 +61,10 @@ class InvalidContent(InvalidRequest):
     code = "invalid_content"
 
 
+class MediaUnsupported(InvalidRequest):
+    code = "media_unsupported"
+
+
 class AccountDisconnected(InvalidRequest):
     code = "account_disconnected"
 

@@ -4,7 +4,7 @@ spec is generated from them); the domain has its own models."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -119,6 +119,18 @@ class ApprovalResponse(BaseModel):
     reason: str | None = None
 
 
+class ContentProblem(BaseModel):
+    """One rule a network applies to the content: an error refuses the post, a warning does not."""
+
+    network: str | None = Field(description="null: the whole post (e.g. a scheduling warning)")
+    field: str
+    code: str
+    message: str
+    limit: int | None = None
+    measured: int | None = None
+    severity: Literal["error", "warning"]
+
+
 class PostResponse(BaseModel):
     id: str
     profile_id: str
@@ -138,6 +150,9 @@ class PostResponse(BaseModel):
     requires_approval: bool
     approval: ApprovalResponse | None = None
     next_run_at: datetime | None = Field(default=None, description="When Herald will next try to publish")
+    warnings: list[ContentProblem] = Field(
+        default=[], description="Soft problems now (e.g. scheduled less than 10 minutes ahead)"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -155,7 +170,24 @@ class PostResponse(BaseModel):
             targets=[TargetResponse.model_validate(t.model_dump()) for t in post.targets],
             approval=ApprovalResponse.model_validate(post.approval.model_dump()) if post.approval else None,
             next_run_at=post.due_at if post.status in (PostStatus.SCHEDULED, PostStatus.PUBLISHING) else None,
+            warnings=[ContentProblem.model_validate(p.as_detail()) for p in _warnings(post)],
         )
+
+
+def _warnings(post: Post) -> list[Any]:
+    from herald.clock import SystemClock
+    from herald.posts.content import check
+
+    if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.SCHEDULED, PostStatus.PAUSED):
+        return []
+    return check(post, post.platforms, SystemClock().now()).warnings
+
+
+class ValidationResponse(BaseModel):
+    valid: bool = Field(description="True when no network would refuse the content")
+    networks: list[str]
+    errors: list[ContentProblem]
+    warnings: list[ContentProblem]
 
 
 class PostListResponse(BaseModel):

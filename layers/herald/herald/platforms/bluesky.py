@@ -29,7 +29,7 @@ from herald.platforms.base import (
     Reconciliation,
     TextLimits,
 )
-from herald.platforms.graphemes import grapheme_count
+from herald.text.graphemes import grapheme_count
 
 DEFAULT_PDS = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"

@@ -28,7 +28,7 @@ from herald.platforms.base import (
     Reconciliation,
     TextLimits,
 )
-from herald.platforms.twitter_text import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
+from herald.text.twitter import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
 
 API_BASE = "https://api.x.com"
 TOKEN_URL = f"{API_BASE}/2/oauth2/token"

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from herald.errors import InvalidContent, InvalidState
+from herald.posts import content
 from herald.posts.model import Approval, Post, PostStatus, TargetStatus
 
 S = PostStatus
@@ -62,9 +63,10 @@ def _write(post: Post, now: datetime, **changes: Any) -> Post:
     return post.model_copy(update={**changes, "version": post.version + 1, "updated_at": now})
 
 
-def _arm(post: Post, now: datetime, when: datetime | None, **changes: Any) -> Change:
+def _arm(post: Post, now: datetime, when: datetime | None, *, check_content: bool = True, **changes: Any) -> Change:
     """Send the post towards publishing at `when` (or now, if unset or past), through approval
-    first when it requires one and has not been approved."""
+    first when it requires one and has not been approved. The content is checked against every
+    target network's rules first (not when a publish run re-arms itself: that content passed)."""
     ready = post.model_copy(update=changes)
     if not ready.targets:
         raise InvalidContent(
@@ -73,6 +75,8 @@ def _arm(post: Post, now: datetime, when: datetime | None, **changes: Any) -> Ch
         )
     if not ready.text.strip() and not ready.media:
         raise InvalidContent("A post needs text or media.", details=[{"field": "text", "issue": "required"}])
+    if check_content:
+        content.refuse_if_invalid(ready, now)
     had_schedule = post.status in (S.SCHEDULED, S.PAUSED)
     if ready.requires_approval and not ready.is_approved:
         new = _write(post, now, status=S.PENDING_APPROVAL, due_at=None, **changes)
@@ -188,7 +192,7 @@ def settle(post: Post, now: datetime, *, max_attempts: int, retry_at: datetime |
     require(post, "settle")
     pending = [t for t in post.targets if t.status in (TargetStatus.PENDING, TargetStatus.SENDING)]
     if pending and retry_at is not None and all(t.attempts < max_attempts for t in pending):
-        return _arm(post, now, retry_at)
+        return _arm(post, now, retry_at, check_content=False)
     # Out of attempts: a target never sent has failed; one whose outcome is unknown goes to a person.
     exhausted = {TargetStatus.PENDING: TargetStatus.FAILED, TargetStatus.SENDING: TargetStatus.NEEDS_REVIEW}
     targets = [

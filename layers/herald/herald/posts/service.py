@@ -22,7 +22,7 @@ from herald.errors import (
     ScheduleUnavailable,
 )
 from herald.ids import new_id
-from herald.posts import lifecycle
+from herald.posts import content, lifecycle
 from herald.posts.model import Post, PostStatus, PostTarget, PostType
 from herald.posts.ports import (
     AccountDirectory,
@@ -93,6 +93,18 @@ class PostService:
         self, caller: Caller, filters: PostFilter, cursor: str | None, limit: int
     ) -> tuple[PostPage, dict[str, int]]:
         return self.posts.queue(caller.workspace_id, caller.profile_id, filters, cursor, limit)
+
+    def validate(self, caller: Caller, new: NewPost) -> tuple[list[str], content.Findings]:
+        """The networks the post would go to and what their rules say, without saving anything."""
+        targets = self._resolve_targets(caller, new)
+        now = self.clock.now()
+        probe = Post(
+            id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
+            status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
+            title=new.title, scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
+        )
+        networks = sorted({t.platform for t in targets})
+        return networks, content.check(probe, networks, now)
 
     # --- create --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
 from herald.platforms.base import ErrorClass, Platform, PlatformError, PostContent, ReconcileOutcome
+from herald.posts import content as post_content
 from herald.posts import lifecycle
 from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
 from herald.posts.ports import PublishRequest, PublishTrigger, Scheduler
@@ -138,6 +139,13 @@ class Publisher:
             return
         if account.status is AccountStatus.DISCONNECTED:
             error = PlatformError(ErrorClass.RECONNECT, "account_disconnected", "The account is disconnected.")
+            self._write(post, index, self._failed(target, error), lease_id)
+            return
+        problems = post_content.problems_for(post, target.platform)
+        if problems:  # the rules changed since the post was scheduled: sending would be refused
+            message = "; ".join(p.message for p in problems)
+            error = PlatformError(ErrorClass.PERMANENT, problems[0].code if problems[0].code == "media_unsupported"
+                                  else "invalid_content", message)
             self._write(post, index, self._failed(target, error), lease_id)
             return
         platform = self.open_platform(account)

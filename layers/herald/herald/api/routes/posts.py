@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from herald.api.context import caller
 from herald.api.errors import documented
 from herald.api.models import (
+    ContentProblem,
     CreatePostRequest,
     PostListResponse,
     PostResponse,
@@ -19,6 +20,7 @@ from herald.api.models import (
     RejectRequest,
     ScheduleRequest,
     UpdatePostRequest,
+    ValidationResponse,
     to_utc,
 )
 from herald.errors import InvalidRequest
@@ -51,7 +53,14 @@ def create_post(
     ] = None,
 ) -> tuple[PostResponse, int]:
     who = caller(router, Role.EDITOR, body.profile_id)
-    new = NewPost(
+    result = post_service().create(
+        who, _new_post(body), idempotency_key, body.model_dump(mode="json", exclude={"profile_id"})
+    )
+    return PostResponse.of(result.post), 200 if result.replayed else 201
+
+
+def _new_post(body: CreatePostRequest) -> NewPost:
+    return NewPost(
         text=body.text or "",
         platforms=tuple(body.platforms),
         account_ids=tuple(body.account_ids),
@@ -67,8 +76,6 @@ def create_post(
         draft=body.draft,
         requires_approval=body.requires_approval,
     )
-    result = post_service().create(who, new, idempotency_key, body.model_dump(mode="json", exclude={"profile_id"}))
-    return PostResponse.of(result.post), 200 if result.replayed else 201
 
 
 @router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented())
@@ -105,6 +112,23 @@ def _statuses(value: str | None) -> tuple[PostStatus, ...]:
             details=[{"field": "status", "value": n, "allowed": [s.value for s in PostStatus]} for n in unknown],
         )
     return tuple(PostStatus(n) for n in names)
+
+
+@router.post(
+    "/posts/validate",
+    tags=["posts"],
+    summary="Check a post against its networks' rules without saving it",
+    responses=documented(),
+)
+def validate_post(body: Annotated[CreatePostRequest, Body()]) -> ValidationResponse:
+    who = caller(router, Role.VIEWER, body.profile_id)
+    networks, findings = post_service().validate(who, _new_post(body))
+    return ValidationResponse(
+        valid=not findings.errors,
+        networks=networks,
+        errors=[ContentProblem.model_validate(p.as_detail()) for p in findings.errors],
+        warnings=[ContentProblem.model_validate(p.as_detail()) for p in findings.warnings],
+    )
 
 
 @router.get(

@@ -26,9 +26,9 @@ from herald.platforms.bluesky import (
     is_valid_tid,
     utf8_length,
 )
-from herald.platforms.graphemes import grapheme_count
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
 from herald.platforms.simulators.common import Simulator, request_json
+from herald.text.graphemes import grapheme_count
 
 WRITE_POINTS_PER_HOUR = 5000
 MAX_POST_URIS = 25

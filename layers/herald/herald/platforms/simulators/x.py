@@ -17,7 +17,7 @@ import httpx
 from herald.clock import from_iso, to_iso
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
 from herald.platforms.simulators.common import Simulator, request_json
-from herald.platforms.twitter_text import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
+from herald.text.twitter import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
 
 HOST = "api.x.com"
 CLIENT_ID = "herald-simulator"

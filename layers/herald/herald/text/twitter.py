@@ -1,32 +1,33 @@
-"""X's weighted text length (twitter-text configuration v3), stdlib only.
+"""X's weighted text length (twitter-text configuration v3).
 
 The text is NFC-normalised; every URL counts 23; every emoji sequence (ZWJ, skin tone, flag,
 keycap, tag sequence) counts 2 as a whole; any other code point counts 1 in the v3 ranges below
-and 2 elsewhere (CJK, most symbols).
+and 2 elsewhere (CJK, most symbols). Emoji are recognised at the start of each grapheme cluster
+by their Unicode properties (the `regex` package, current Unicode). Checked against
+twitter-text's conformance examples (tests/unit/test_text_counting.py).
 
-URL detection follows twitter-text's extractor: `http(s)://` URLs with any alphabetic TLD, and
-bare ASCII domains whose TLD twitter-text knows, except a bare `name.<ccTLD>` without a path
-(so "file.py" is text but "t.co", "www.site.io" and "site.io/x" are URLs). Its full list has
-about 1,500 generic TLDs; the common ones are kept here, so a bare domain under a rare generic TLD
-counts as text. A URL with a scheme is always found."""
+URL detection follows twitter-text's extractor: `http(s)://` URLs with any alphabetic TLD
+(internationalised ones such as `.پاکستان` too), and bare ASCII domains whose TLD twitter-text
+knows, except a bare `name.<ccTLD>` without a path (so "file.py" is text but "t.co",
+"www.site.io" and "site.io/x" are URLs). Its full list has about 1,500 generic TLDs; the common
+ones are kept here, so a bare domain under a rare generic TLD counts as text. A URL longer than
+4,096 characters is text, as in twitter-text.
+
+Known differences from twitter-text 3.1.0 (npm), which may or may not be X's today: it links a bare
+`name.<ccTLD>` too ("file.py" weighs 23 there, 7 here; tests/contract/test_x.py pins 7), and its
+emoji list stops at Unicode 11, so a newer ZWJ sequence weighs per code point there (phoenix 5,
+transgender flag 7) and 2 here."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from herald.platforms.graphemes import (
-    KEYCAP,
-    VARIATION_SELECTOR_16,
-    ZWJ,
-    grapheme_clusters,
-    is_emoji_modifier,
-    is_extended_pictographic,
-    is_regional_indicator,
-)
+from herald.text.graphemes import emoji_length, grapheme_clusters
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
+MAX_URL_LENGTH = 4096  # twitter-text: a longer URL is not linked, so it counts as text
 EMOJI_WEIGHT = 2
 _LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))  # weight 1
 
@@ -56,11 +57,16 @@ _GENERIC_TLDS = frozenset(
     wiki win wine work works world wtf xxx xyz yoga zone""".split()
 )
 
+_KNOWN_TLDS = _COUNTRY_TLDS | _GENERIC_TLDS
+
 # Candidates only; `_accept` applies the rules a regex cannot (TLD lists, label lengths, preceding char).
+# Labels are bounded (63 characters, possessive) and so is their number (16), so a search costs
+# little per start position even on text like "a.a.a.a…" (unbounded, that took minutes on 100 kB).
+# Directional marks may precede a URL; the invalid characters U+FEFF, U+FFFE, U+FFFF may not.
 _URL_CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9@\uff20$#\uff03\u202a-\u202e])"
+    r"(?<![A-Za-z0-9@\uff20$#\uff03\ufeff\ufffe\uffff])"
     r"(?P<scheme>https?://)?"
-    r"(?P<host>(?:[\w-]+\.)+(?P<tld>[a-z]{2,63}))(?![a-z0-9@+-])"
+    r"(?P<host>(?:[\w-]{1,63}+\.){1,16}(?P<tld>[a-z]{2,63}|[^\W\d_a-z]{2,63}))(?![a-z0-9@+-])"
     r"(?::\d+)?"
     r"(?P<path>/[a-z0-9\u00c0-\u024f\u0300-\u036f\u0400-\u04ff\u1e00-\u1eff!*';:=+,.$/%#\[\]\-\u2013_~&|@()]*)?"
     r"(?P<query>\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*)?",
@@ -74,24 +80,27 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
     while match := _URL_CANDIDATE.search(text, position):
-        if _accept(text, match):
-            end = _trim_end(text, match)
-            spans.append((match.start(), end))
-            position = end
-        else:
+        if not _accept(text, match):
             position = match.start() + 1
+            continue
+        end = _trim_end(text, match)
+        if _ascii_length(match, end) > MAX_URL_LENGTH:
+            position = match.end()  # too long: the whole candidate is text
+            continue
+        spans.append((match.start(), end))
+        position = end
     return spans
 
 
 def _accept(text: str, match: re.Match[str]) -> bool:
+    tld = match["tld"].lower()
+    if not match["scheme"] and (not match["host"].isascii() or tld not in _KNOWN_TLDS):
+        return False  # checked first: cheap, and it spares punycode on every CJK start position
     labels = match["host"].split(".")
     if not all(_valid_label(label) for label in labels) or "_" in labels[-2]:
         return False
     if match["scheme"]:
         return True
-    tld = match["tld"].lower()
-    if not match["host"].isascii() or tld not in _COUNTRY_TLDS | _GENERIC_TLDS:
-        return False
     if match.start() > 0 and text[match.start() - 1] in "-_./":
         return False
     is_short_country_domain = tld in _COUNTRY_TLDS and len(labels) == 2 and not match["path"]
@@ -102,21 +111,38 @@ def _valid_label(label: str) -> bool:
     if not label or label.startswith("-") or label.endswith("-"):
         return False
     try:
-        encoded = label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        return len(_ascii_label(label)) <= 63
     except UnicodeError:
         return False
-    return len(encoded) <= 63
+
+
+def _ascii_label(label: str) -> str:
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+
+
+def _ascii_length(match: re.Match[str], end: int) -> int:
+    """The URL's length as twitter-text limits it: with a scheme (https:// when it has none) and
+    its host in punycode."""
+    host = match["host"]
+    ascii_host = ".".join(_ascii_label(label) for label in host.split("."))
+    scheme = "" if match["scheme"] else "https://"
+    return len(scheme) + (end - match.start()) + len(ascii_host) - len(host)
 
 
 def _trim_end(text: str, match: re.Match[str]) -> int:
     """Drop trailing punctuation a URL cannot end with (a closing parenthesis only when unpaired)."""
     end = match.end()
     host_end = match.end("host")
+    url = text[match.start() : end]
+    opened, closed = url.count("("), url.count(")")
     while end > host_end:
         last = text[end - 1]
-        url = text[match.start() : end]
-        if _PATH_END.match(last) or (last == ")" and url.count("(") >= url.count(")")):
+        if _PATH_END.match(last) or (last == ")" and opened >= closed):
             break
+        if last == "(":
+            opened -= 1
+        elif last == ")":
+            closed -= 1
         end -= 1
     return end
 
@@ -134,43 +160,12 @@ def weighted_length(text: str) -> int:
 def _weigh(segment: str) -> int:
     total = 0
     for cluster in grapheme_clusters(segment):
-        code_points = [ord(char) for char in cluster]
-        emoji_length = _emoji_prefix_length(code_points)
-        if emoji_length:
+        emoji = emoji_length(cluster)
+        if emoji:
             total += EMOJI_WEIGHT
-        total += sum(_code_point_weight(cp) for cp in code_points[emoji_length:])
+        total += sum(_code_point_weight(ord(char)) for char in cluster[emoji:])
     return total
 
 
 def _code_point_weight(cp: int) -> int:
     return 1 if any(start <= cp <= end for start, end in _LIGHT_RANGES) else 2
-
-
-def _emoji_prefix_length(code_points: list[int]) -> int:
-    """How many leading code points of a grapheme cluster form one emoji (0: not an emoji)."""
-    first, rest = code_points[0], code_points[1:]
-    if chr(first) in "0123456789#*":
-        if rest[:2] == [VARIATION_SELECTOR_16, KEYCAP]:
-            return 3
-        return 2 if rest[:1] == [KEYCAP] else 0
-    if is_regional_indicator(first):
-        return 2 if rest and is_regional_indicator(rest[0]) else 0
-    if not is_extended_pictographic(first):
-        return 0
-    if first < 0x2000 and rest[:1] != [VARIATION_SELECTOR_16]:
-        return 0  # (c) and (r) are emoji only in emoji presentation
-    length = 1
-    for cp in rest:
-        if not _continues_emoji(cp):
-            break
-        length += 1
-    return length
-
-
-def _continues_emoji(cp: int) -> bool:
-    return (
-        cp in (VARIATION_SELECTOR_16, ZWJ, KEYCAP)
-        or is_emoji_modifier(cp)
-        or is_extended_pictographic(cp)
-        or 0xE0020 <= cp <= 0xE007F  # tag sequences (subdivision flags)
-    )

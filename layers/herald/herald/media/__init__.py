@@ -1,0 +1,1 @@
+"""External media URLs: the pure rules (`urls`) and the pinned, redirect-checking probe (`fetch`)."""

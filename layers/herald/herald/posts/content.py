@@ -1,0 +1,61 @@
+"""A post's content checked against its networks' rules (herald.text.validation): at create,
+update and schedule time (errors refuse the change), on every answer (warnings), and again per
+target at publish time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from herald.errors import InvalidContent, MediaUnsupported
+from herald.media.urls import expected_kind
+from herald.posts.model import Post, PostStatus
+from herald.text.validation import ContentToCheck, Problem, validate, validate_all
+
+_WAITING = (PostStatus.SCHEDULED, PostStatus.PAUSED, PostStatus.PENDING_APPROVAL)
+
+
+@dataclass(frozen=True)
+class Findings:
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def content_of(post: Post) -> ContentToCheck:
+    # Without inspection (media ids arrive with uploads) a URL's kind is read from its extension;
+    # one without a known extension is taken for an image.
+    kinds = tuple(expected_kind(url, None) or "image" for url in post.media)
+    return ContentToCheck(text=post.text, media=kinds, title=post.title)
+
+
+def check(post: Post, networks: Iterable[str], now: datetime) -> Findings:
+    waiting = post.status in _WAITING or post.status is PostStatus.DRAFT
+    problems = validate_all(
+        content_of(post), networks, now=now, scheduled_at=post.scheduled_at if waiting else None
+    )
+    return Findings(
+        errors=[p for p in problems if p.severity == "error"],
+        warnings=[p for p in problems if p.severity == "warning"],
+    )
+
+
+def refuse_if_invalid(post: Post, now: datetime) -> None:
+    """Raise with every error as a detail (media_unsupported when only media are wrong)."""
+    findings = check(post, [t.platform for t in post.targets], now)
+    if not findings.errors:
+        return
+    details: list[dict[str, Any]] = [p.as_detail() for p in findings.errors]
+    networks = sorted({p.network or "" for p in findings.errors})
+    message = f"The content breaks the rules of {', '.join(networks)}: " + "; ".join(
+        p.message for p in findings.errors[:3]
+    ) + ("; ..." if len(findings.errors) > 3 else "")
+    if all(p.code == "media_unsupported" for p in findings.errors):
+        raise MediaUnsupported(message, details=details)
+    raise InvalidContent(message, details=details)
+
+
+def problems_for(post: Post, network: str) -> list[Problem]:
+    """Errors for one target at publish time (the rules may have changed since scheduling)."""
+    return [p for p in validate(content_of(post), network) if p.severity == "error"]
