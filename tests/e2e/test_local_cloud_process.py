@@ -38,7 +38,7 @@ def get(cloud: LocalCloudProcess, path: str, key: str | None = None) -> tuple[in
 
 def test_the_templates_resources_are_created_in_moto(local_cloud: LocalCloudProcess) -> None:
     table = local_cloud.client("dynamodb").describe_table(TableName=TABLE)["Table"]
-    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3"}
     assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     ttl = local_cloud.client("dynamodb").describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"

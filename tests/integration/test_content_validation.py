@@ -87,3 +87,32 @@ def test_content_that_became_invalid_fails_its_target_at_publish_time(publisher:
     target = wiring.post_store().get(post.workspace_id, post.id).targets[0]
     assert target.error.code == "invalid_content" and "280" in target.error.message
     assert network.publish_calls == []
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("http://127.0.0.1/x.png", "media_url_invalid"),  # http is refused before the address
+        ("ftp://x/y.png", "media_url_invalid"),
+        ("https://127.0.0.1/x.png", "media_url_forbidden"),
+        ("https://169.254.169.254/latest/meta-data/", "media_url_forbidden"),
+        ("https://[::ffff:10.0.0.1]/a.jpg", "media_url_forbidden"),
+        ("https://example.com/my photo.jpg", "media_url_invalid"),
+    ],
+)
+def test_unsafe_media_urls_are_refused_on_create_and_edit(api: ApiClient, networks: Any, url: str,
+                                                         code: str) -> None:
+    reply = api.post("/v1/posts", {"text": "pic", "platforms": ["x"], "media": [url], "draft": True})
+    assert reply.status == 422, reply.body
+    assert reply.body["error"]["code"] == code or any(d["issue"] == code for d in reply.body["error"]["details"])
+    assert reply.body["error"]["details"][0]["field"] == "media[0]"
+    draft = api.post("/v1/posts", {"text": "pic", "platforms": ["x"], "draft": True}).body
+    assert api.put(f"/v1/posts/{draft['id']}", {"media": [url]}).status == 422
+
+
+def test_the_metadata_address_message_is_clear(api: ApiClient, networks: Any) -> None:
+    reply = api.post("/v1/posts", {"text": "x", "platforms": ["x"], "draft": True,
+                                   "media": ["http://169.254.169.254/latest/meta-data/"]})
+    assert reply.status == 422
+    messages = " ".join(d["message"] for d in reply.body["error"]["details"])
+    assert "169.254.169.254" in messages and "link-local" in messages.lower()

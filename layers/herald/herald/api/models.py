@@ -25,14 +25,8 @@ def _zone(name: str | None) -> str | None:
     return name
 
 
-def _media_url(url: str) -> str:
-    if not url.startswith("https://") and not url.startswith("http://"):
-        raise ValueError("media must be an http(s) URL")
-    return url
-
-
 TimeZoneName = Annotated[str, AfterValidator(_zone)]
-MediaUrl = Annotated[str, Field(max_length=2048), AfterValidator(_media_url)]
+MediaUrl = Annotated[str, Field(min_length=1, max_length=2048)]  # checked by herald.media.urls
 Tag = Annotated[str, Field(min_length=1, max_length=64)]
 ShortText = Annotated[str, Field(max_length=256)]
 

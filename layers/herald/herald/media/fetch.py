@@ -35,7 +35,6 @@ from urllib.parse import urljoin
 
 import httpx
 
-from herald.errors import InvalidRequest
 from herald.media.urls import (
     HTTPS_PORT,
     MISMATCH,
@@ -43,6 +42,7 @@ from herald.media.urls import (
     IPAddress,
     Kind,
     MediaUrl,
+    MediaUrlError,
     UrlProblem,
     check_address,
     check_kind_flag,
@@ -73,19 +73,6 @@ class MediaProbe:
     content_type: str  # the media type, lower-case, without parameters
     content_length: int | None  # bytes, when the server said
     kind: Kind
-
-
-class MediaUrlError(InvalidRequest):
-    """A media URL was refused; `problem` is the one to show, `problems` all that were found."""
-
-    def __init__(self, problem: UrlProblem, *more: UrlProblem) -> None:
-        self.problem = problem
-        self.problems = (problem, *more)
-        super().__init__(
-            problem.message,
-            details=[{"field": p.field, "issue": p.code, "message": p.message} for p in self.problems],
-        )
-        self.code = problem.code
 
 
 def new_client() -> httpx.Client:

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from herald.errors import InvalidRequest
+
 ProblemCode = Literal["media_url_invalid", "media_url_forbidden", "media_unreachable", "media_type_mismatch"]
 Kind = Literal["image", "video", "gif"]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -418,3 +420,16 @@ def display_url(url: str | None) -> str:
     """The URL as a message shows it: invisible characters escaped, cut at 200 characters."""
     text = "".join(ch if ch == " " or not _is_blank(ch) else f"\\u{ord(ch):04x}" for ch in url or "")
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+class MediaUrlError(InvalidRequest):
+    """A media URL was refused; `problem` is the one to show, `problems` all that were found."""
+
+    def __init__(self, problem: UrlProblem, *more: UrlProblem) -> None:
+        self.problem = problem
+        self.problems = (problem, *more)
+        super().__init__(
+            problem.message,
+            details=[{"field": p.field, "issue": p.code, "message": p.message} for p in self.problems],
+        )
+        self.code = problem.code

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from herald.errors import InvalidContent, MediaUnsupported
-from herald.media.urls import expected_kind
+from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
 from herald.posts.model import Post, PostStatus
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
 
@@ -21,6 +21,14 @@ _WAITING = (PostStatus.SCHEDULED, PostStatus.PAUSED, PostStatus.PENDING_APPROVAL
 class Findings:
     errors: list[Problem]
     warnings: list[Problem]
+
+
+def refuse_unsafe_media_urls(urls: Iterable[str]) -> None:
+    """Media URLs must be https and may not name a private, loopback or link-local address
+    (checked on every create and edit; names are resolved and fetched at publish time)."""
+    problems = [p for n, url in enumerate(urls) for p in check_url_shape(url, field=f"media[{n}]")]
+    if problems:
+        raise MediaUrlError(*problems)
 
 
 def content_of(post: Post) -> ContentToCheck:

@@ -96,6 +96,7 @@ class PostService:
 
     def validate(self, caller: Caller, new: NewPost) -> tuple[list[str], content.Findings]:
         """The networks the post would go to and what their rules say, without saving anything."""
+        content.refuse_unsafe_media_urls(new.media)
         targets = self._resolve_targets(caller, new)
         now = self.clock.now()
         probe = Post(
@@ -118,6 +119,7 @@ class PostService:
             replay = self._replay(caller, record)
             if replay is not None:
                 return replay
+        content.refuse_unsafe_media_urls(new.media)
         targets = self._resolve_targets(caller, new)
         now = self.clock.now()
         draft = Post(
@@ -221,6 +223,7 @@ class PostService:
     # --- edits and actions -----------------------------------------------------------------
 
     def update(self, caller: Caller, post_id: str, changes: dict[str, Any]) -> Post:
+        content.refuse_unsafe_media_urls(changes.get("media") or ())
         if "platforms" in changes or "account_ids" in changes:
             resolved = self._resolve_targets(
                 caller,
