@@ -110,3 +110,17 @@ def test_accounts_are_listed_fetched_and_removed(api: ApiClient) -> None:
     assert api.get(f"/v1/accounts/{first['id']}").body == first
     assert api.delete(f"/v1/accounts/{first['id']}").status == 200
     assert api.get(f"/v1/accounts/{first['id']}").status == 404
+
+
+def test_rich_text_is_rendered_per_network_and_counted_after_rendering(api: ApiClient, trigger: Any,
+                                                                      real_time_publisher: Any) -> None:
+    x = api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body
+    post = api.post("/v1/posts", {"text": "<b>Big</b> news &amp; <i>more</i>", "platforms": ["x"]}).body
+    real_time_publisher.run(trigger.for_post(post["id"])[0])
+    assert api.get(f"/v1/posts/{post['id']}").body["status"] == "published"
+    sent = simulators.published(x["id"])[0]
+    assert sent["text"] == "\U0001d401\U0001d422\U0001d420 news & \U0001d45a\U0001d45c\U0001d45f\U0001d452"
+    # Bold letters weigh 2 on X: 140 fit in 280, 141 do not, whatever the tags' length.
+    assert api.post("/v1/posts/validate", {"text": "<b>" + "a" * 140 + "</b>", "platforms": ["x"]}).body["valid"]
+    too_long = api.post("/v1/posts/validate", {"text": "<b>" + "a" * 141 + "</b>", "platforms": ["x"]}).body
+    assert too_long["errors"][0]["measured"] == 282

@@ -12,6 +12,7 @@ from typing import Any
 from herald.errors import InvalidContent, MediaUnsupported
 from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
 from herald.posts.model import Post, PostStatus
+from herald.text.richtext import render, style_for
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
 
 _WAITING = (PostStatus.SCHEDULED, PostStatus.PAUSED, PostStatus.PENDING_APPROVAL)
@@ -31,18 +32,25 @@ def refuse_unsafe_media_urls(urls: Iterable[str]) -> None:
         raise MediaUrlError(*problems)
 
 
-def content_of(post: Post) -> ContentToCheck:
+def text_for(post: Post, network: str) -> str:
+    """The post's text as `network` receives it: its rich-text tags rendered the network's way
+    (Unicode styles, Reddit Markdown, or plain)."""
+    return render(post.text, style_for(network))
+
+
+def content_for(post: Post, network: str) -> ContentToCheck:
     # Without inspection (media ids arrive with uploads) a URL's kind is read from its extension;
     # one without a known extension is taken for an image.
     kinds = tuple(expected_kind(url, None) or "image" for url in post.media)
-    return ContentToCheck(text=post.text, media=kinds, title=post.title)
+    return ContentToCheck(text=text_for(post, network), media=kinds, title=post.title)
 
 
 def check(post: Post, networks: Iterable[str], now: datetime) -> Findings:
+    """Lengths are measured after rendering, as each network will count them."""
     waiting = post.status in _WAITING or post.status is PostStatus.DRAFT
-    problems = validate_all(
-        content_of(post), networks, now=now, scheduled_at=post.scheduled_at if waiting else None
-    )
+    problems = validate_all(ContentToCheck(), [], now=now, scheduled_at=post.scheduled_at if waiting else None)
+    for network in sorted(set(networks)):
+        problems += validate(content_for(post, network), network)
     return Findings(
         errors=[p for p in problems if p.severity == "error"],
         warnings=[p for p in problems if p.severity == "warning"],
@@ -66,4 +74,4 @@ def refuse_if_invalid(post: Post, now: datetime) -> None:
 
 def problems_for(post: Post, network: str) -> list[Problem]:
     """Errors for one target at publish time (the rules may have changed since scheduling)."""
-    return [p for p in validate(content_of(post), network) if p.severity == "error"]
+    return [p for p in validate(content_for(post, network), network) if p.severity == "error"]

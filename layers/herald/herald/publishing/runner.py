@@ -150,7 +150,10 @@ class Publisher:
             return
         platform = self.open_platform(account)
         content = PostContent(
-            text=post.text, media=tuple(post.media), title=post.title, target_key=f"{post.id}:{target.account_id}"
+            text=post_content.text_for(post, target.platform),
+            media=tuple(post.media),
+            title=post.title,
+            target_key=f"{post.id}:{target.account_id}",
         )
         if target.status is TargetStatus.SENDING:
             decided = self._reconcile(platform, content, target)
