@@ -124,3 +124,35 @@ def test_rich_text_is_rendered_per_network_and_counted_after_rendering(api: ApiC
     assert api.post("/v1/posts/validate", {"text": "<b>" + "a" * 140 + "</b>", "platforms": ["x"]}).body["valid"]
     too_long = api.post("/v1/posts/validate", {"text": "<b>" + "a" * 141 + "</b>", "platforms": ["x"]}).body
     assert too_long["errors"][0]["measured"] == 282
+
+
+def test_short_links_made_through_a_post_redirect_and_count_clicks(api: ApiClient, trigger: Any,
+                                                                   real_time_publisher: Any) -> None:
+    x = api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body
+    bsky = api.post("/v1/accounts", {"platform": "bluesky", "name": "Acme"}).body
+    long_url = "https://example.com/articles/" + "a" * 280
+    body = {"text": f"Read {long_url} today", "platforms": ["x", "bluesky"], "shorten_links": True}
+    assert api.post("/v1/posts/validate", body).body["valid"]  # the short link is what counts
+    post = api.post("/v1/posts", body, headers={"host": "go.example.org", "x-forwarded-proto": "https"}).body
+    links = post["short_links"][long_url]
+    assert set(links) == {"x", "bluesky"} and links["x"] != links["bluesky"]
+    assert all(u.startswith("https://go.example.org/l/") for u in links.values())
+    real_time_publisher.run(trigger.for_post(post["id"])[0])
+    assert api.get(f"/v1/posts/{post['id']}").body["status"] == "published"
+    assert simulators.published(x["id"])[0]["text"] == f"Read {links['x']} today"
+    assert simulators.published(bsky["id"])[0]["record"]["text"] == f"Read {links['bluesky']} today"
+
+    hop = ApiClient(None).get("/l/" + links["bluesky"].rsplit("/", 1)[1], headers={"referer": "https://bsky.app/"})
+    assert hop.status == 302 and hop.headers["location"] == long_url
+    link_id = api.post("/v1/links", {"url": long_url, "post_id": post["id"]}).body["id"]  # the same link
+    clicks = api.get(f"/v1/links/{link_id}").body["clicks"]
+    assert clicks["by_channel"] == {"bluesky": 1} and clicks["by_referrer"] == {"bsky.app": 1}
+
+
+def test_without_shorten_links_the_text_goes_as_written(api: ApiClient, trigger: Any,
+                                                        real_time_publisher: Any) -> None:
+    x = api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body
+    post = api.post("/v1/posts", {"text": "See https://example.com/x", "platforms": ["x"]}).body
+    assert post["short_links"] == {}
+    real_time_publisher.run(trigger.for_post(post["id"])[0])
+    assert simulators.published(x["id"])[0]["text"] == "See https://example.com/x"

@@ -88,6 +88,7 @@ def post_service():  # type: ignore[no-untyped-def]
         scheduler=scheduler(),
         trigger=publish_trigger(),
         clock=SystemClock(),
+        links=link_service(),
         min_schedule_lead=timedelta(seconds=s.min_schedule_lead_seconds),
     )
 

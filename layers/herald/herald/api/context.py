@@ -32,4 +32,20 @@ def caller(resolver: Any, role: Role, profile_id: str | None = None) -> Caller:
     profile = workspace_service().resolve_profile(
         who, headers.get("profile-key") or headers.get("Profile-Key"), profile_id or query.get("profile_id")
     )
-    return Caller(workspace_id=who.workspace_id, profile_id=profile, key_id=who.key_id)
+    return Caller(
+        workspace_id=who.workspace_id, profile_id=profile, key_id=who.key_id, link_base=public_base_url(resolver)
+    )
+
+
+def public_base_url(resolver: Any) -> str:
+    """The API's public address, where short links point: the configured base, else the request's
+    own scheme and host."""
+    from herald.settings import get_settings
+
+    configured = get_settings().short_link_base
+    if configured:
+        return configured.rstrip("/")
+    event = resolver.current_event
+    headers = event.headers or {}
+    host = headers.get("host") or event.request_context.domain_name
+    return f"{headers.get('x-forwarded-proto', 'https')}://{host}"

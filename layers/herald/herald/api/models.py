@@ -64,6 +64,7 @@ class CreatePostRequest(PostFields):
     account_ids: Annotated[list[str], Field(max_length=50)] = []
     draft: bool = False
     requires_approval: bool = False
+    shorten_links: bool = Field(default=False, description="Replace the text's http(s) URLs by Herald short links")
     profile_id: ShortText | None = Field(default=None, description="Else the Profile-Key header, else the default")
 
     @model_validator(mode="after")
@@ -77,6 +78,7 @@ class UpdatePostRequest(PostFields):
     platforms: Annotated[list[str], Field(min_length=1, max_length=13)] | None = None
     account_ids: Annotated[list[str], Field(max_length=50)] | None = None
     requires_approval: bool | None = None
+    shorten_links: bool | None = None
 
 
 class ScheduleRequest(_Strict):
@@ -143,6 +145,10 @@ class PostResponse(BaseModel):
     timezone: str | None = None
     requires_approval: bool
     approval: ApprovalResponse | None = None
+    shorten_links: bool
+    short_links: dict[str, dict[str, str]] = Field(
+        default={}, description="With shorten_links: each URL of the text -> network -> its short link"
+    )
     next_run_at: datetime | None = Field(default=None, description="When Herald will next try to publish")
     warnings: list[ContentProblem] = Field(
         default=[], description="Soft problems now (e.g. scheduled less than 10 minutes ahead)"
@@ -158,6 +164,7 @@ class PostResponse(BaseModel):
             **post.model_dump(
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
+                         "shorten_links", "short_links",
                          "created_at", "updated_at", "published_at"}
             ),
             platforms=post.platforms,

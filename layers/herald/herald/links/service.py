@@ -87,6 +87,16 @@ class LinkService:
                     link = self.store.get(workspace_id, link.id)
         return link
 
+    def short_urls(
+        self, workspace_id: str, profile_id: str, post_id: str, urls: list[str], networks: list[str], base: str
+    ) -> dict[str, dict[str, str]]:
+        """URL -> network -> `{base}/l/{code}` for a post (the LinkShortener port)."""
+        mapping: dict[str, dict[str, str]] = {}
+        for url in urls:
+            link = self.shorten(workspace_id, profile_id, url, post_id, networks)
+            mapping[url] = {network: f"{base.rstrip('/')}/l/{link.codes[network]}" for network in networks}
+        return mapping
+
     def get(self, workspace_id: str, profile_id: str, link_id: str) -> tuple[ShortLink, list[ClickCount]]:
         link = self.store.get(workspace_id, link_id)
         if link.profile_id != profile_id:

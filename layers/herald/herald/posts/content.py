@@ -13,6 +13,7 @@ from herald.errors import InvalidContent, MediaUnsupported
 from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
 from herald.posts.model import Post, PostStatus
 from herald.text.richtext import render, style_for
+from herald.text.twitter import url_spans
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
 
 _WAITING = (PostStatus.SCHEDULED, PostStatus.PAUSED, PostStatus.PENDING_APPROVAL)
@@ -32,10 +33,25 @@ def refuse_unsafe_media_urls(urls: Iterable[str]) -> None:
         raise MediaUrlError(*problems)
 
 
+def links_in(text: str) -> list[str]:
+    """The http(s) URLs of `text`, in order, once each (bare domains are left alone)."""
+    found = (text[start:end] for start, end in url_spans(text))
+    return list(dict.fromkeys(u for u in found if u.lower().startswith(("http://", "https://"))))
+
+
 def text_for(post: Post, network: str) -> str:
     """The post's text as `network` receives it: its rich-text tags rendered the network's way
-    (Unicode styles, Reddit Markdown, or plain)."""
-    return render(post.text, style_for(network))
+    (Unicode styles, Reddit Markdown, or plain), and its links replaced by their short links."""
+    text = render(post.text, style_for(network))
+    if not post.short_links:
+        return text
+    pieces, last = [], 0
+    for start, end in url_spans(text):
+        short = post.short_links.get(text[start:end], {}).get(network)
+        if short:
+            pieces += [text[last:start], short]
+            last = end
+    return "".join(pieces) + text[last:]
 
 
 def content_for(post: Post, network: str) -> ContentToCheck:

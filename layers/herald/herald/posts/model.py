@@ -88,6 +88,9 @@ class Post(BaseModel):
     timezone: str | None = None  # the IANA zone the user scheduled in, for display
     requires_approval: bool = False
     approval: Approval | None = None
+    shorten_links: bool = False
+    # With shorten_links: each http(s) URL of the text -> network -> its Herald short link.
+    short_links: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: list[PostTarget] = Field(default_factory=list)
     # When the next publish run is due: scheduled_at, 'now' for immediate posts, or a retry time.
     due_at: datetime | None = None

@@ -78,6 +78,13 @@ class PublishRequest:
         return {"workspace_id": self.workspace_id, "post_id": self.post_id, "schedule_version": self.schedule_version}
 
 
+class LinkShortener(Protocol):
+    def short_urls(
+        self, workspace_id: str, profile_id: str, post_id: str, urls: list[str], networks: list[str], base: str
+    ) -> dict[str, dict[str, str]]:
+        """URL -> network -> short URL (`{base}/l/{code}`), made once per URL and post."""
+
+
 class Scheduler(Protocol):
     def upsert(self, post_id: str, at: datetime, request: PublishRequest) -> None:
         """Create or replace the post's one-time schedule firing at `at` (UTC, whole minute)."""

@@ -22,11 +22,13 @@ from herald.errors import (
     ScheduleUnavailable,
 )
 from herald.ids import new_id
+from herald.links.service import CODE_LENGTH
 from herald.posts import content, lifecycle
 from herald.posts.model import Post, PostStatus, PostTarget, PostType
 from herald.posts.ports import (
     AccountDirectory,
     IdempotencyRecord,
+    LinkShortener,
     PostFilter,
     PostPage,
     PostRepository,
@@ -54,6 +56,7 @@ class NewPost:
     timezone: str | None = None
     draft: bool = False
     requires_approval: bool = False
+    shorten_links: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Caller:
     workspace_id: str
     profile_id: str
     key_id: str
+    link_base: str = ""  # where short links point (the API's public address)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class PostService:
     scheduler: Scheduler
     trigger: PublishTrigger
     clock: Clock
+    links: LinkShortener | None = None
     min_schedule_lead: timedelta = field(default_factory=lambda: timedelta(seconds=60))
 
     # --- reads ---------------------------------------------------------------------------
@@ -105,6 +110,11 @@ class PostService:
             title=new.title, scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
         )
         networks = sorted({t.platform for t in targets})
+        if new.shorten_links:  # count short links at their length without making any
+            placeholder = f"{caller.link_base.rstrip('/')}/l/{'x' * CODE_LENGTH}"
+            probe = probe.model_copy(
+                update={"short_links": {url: dict.fromkeys(networks, placeholder) for url in content.links_in(new.text)}}
+            )
         return networks, content.check(probe, networks, now)
 
     # --- create --------------------------------------------------------------------------
@@ -138,12 +148,14 @@ class PostService:
             scheduled_at=new.scheduled_at,
             timezone=new.timezone,
             requires_approval=new.requires_approval,
+            shorten_links=new.shorten_links,
             targets=targets,
             version=0,
             created_at=now,
             updated_at=now,
             created_by=caller.key_id,
         )
+        draft = self._with_short_links(caller, draft)
         change = lifecycle.create(draft, now, draft=new.draft)
         try:
             self.posts.insert(change.post, record)
@@ -233,7 +245,21 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
+        if {"text", "targets", "shorten_links"} & set(changes):
+            before = self.get(caller, post_id)
+            changes["short_links"] = self._with_short_links(caller, before.model_copy(update=changes)).short_links
         return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
+
+    def _with_short_links(self, caller: Caller, post: Post) -> Post:
+        """The post with a short link per URL and network when it asks for them (links are made
+        once per URL and post, so edits reuse them)."""
+        urls = content.links_in(post.text) if post.shorten_links else []
+        if not urls or not post.targets or self.links is None:
+            return post.model_copy(update={"short_links": {}})
+        mapping = self.links.short_urls(
+            caller.workspace_id, caller.profile_id, post.id, urls, post.platforms, caller.link_base
+        )
+        return post.model_copy(update={"short_links": mapping})
 
     def delete(self, caller: Caller, post_id: str) -> Post:
         return self._act(caller, post_id, lifecycle.delete)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from herald.api.context import caller
+from herald.api.context import caller, public_base_url
 from herald.api.errors import documented
 from herald.api.models import CreateLinkRequest, LinkClicks, LinkResponse
 from herald.errors import InvalidRequest
 from herald.links.model import ClickCount, ShortLink
-from herald.settings import get_settings
 from herald.wiring import link_service, post_service
 from herald.workspaces.model import Role
 
@@ -22,15 +21,6 @@ router = Router()  # under /v1
 public = Router()  # at the root, no key
 
 LinkId = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-def _base_url(event: Any) -> str:
-    configured = get_settings().short_link_base
-    if configured:
-        return configured.rstrip("/")
-    headers = event.headers or {}
-    host = headers.get("host") or event.request_context.domain_name
-    return f"{headers.get('x-forwarded-proto', 'https')}://{host}"
 
 
 def _response(link: ShortLink, clicks: list[ClickCount], base: str) -> LinkResponse:
@@ -67,7 +57,7 @@ def create_link(body: Annotated[CreateLinkRequest, Body()]) -> tuple[LinkRespons
     if body.post_id:
         post_service().get(who, body.post_id)  # 404 unless the caller's profile owns the post
     link = link_service().shorten(who.workspace_id, who.profile_id, body.url, body.post_id, body.channels)
-    return _response(link, [], _base_url(router.current_event)), 201
+    return _response(link, [], public_base_url(router)), 201
 
 
 @router.get("/links/<link_id>", tags=["links"], summary="A short link with its clicks by day, network and referrer",
@@ -75,7 +65,7 @@ def create_link(body: Annotated[CreateLinkRequest, Body()]) -> tuple[LinkRespons
 def get_link(link_id: LinkId) -> LinkResponse:
     who = caller(router, Role.VIEWER)
     link, clicks = link_service().get(who.workspace_id, who.profile_id, link_id)
-    return _response(link, clicks, _base_url(router.current_event))
+    return _response(link, clicks, public_base_url(router))
 
 
 @public.get("/l/<code>", include_in_schema=False)

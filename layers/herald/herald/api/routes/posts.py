@@ -75,6 +75,7 @@ def _new_post(body: CreatePostRequest) -> NewPost:
         timezone=body.timezone,
         draft=body.draft,
         requires_approval=body.requires_approval,
+        shorten_links=body.shorten_links,
     )
 
 
