@@ -42,7 +42,8 @@ def test_a_future_post_gets_one_at_schedule(api: ApiClient, cloud: Any, x_accoun
     assert post["status"] == "scheduled" and post["next_run_at"] == iso(when).replace("Z", ".000Z") or True
     assert post["targets"] == [
         {"platform": "x", "account_id": x_account.id, "status": "pending", "platform_post_id": None, "url": None,
-         "error": None, "attempts": 0, "published_at": None, "retry_after": None}
+         "error": None, "attempts": 0, "published_at": None, "retry_after": None, "parts": [],
+         "first_comment_error": None}
     ]
     schedule = schedule_of(cloud, post["id"])
     assert schedule is not None

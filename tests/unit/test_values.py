@@ -89,6 +89,7 @@ def test_credential_failures_fail_as_disconnected(error_class: ErrorClass) -> No
 def test_published_clears_the_error() -> None:
     failed = outcomes.failed(TARGET, PlatformError(ErrorClass.RETRY, "timeout", "t"), NOW, retry_base=BASE,
                              retry_max=CAP)
-    done = outcomes.published(failed, PublishedPost("1", "https://x.com/a/status/1"), NOW)
+    done = outcomes.step_done(failed, PublishedPost("1", "https://x.com/a/status/1"), NOW, final=True)
     assert (done.status, done.error, done.retry_after, done.url) == (
         TargetStatus.PUBLISHED, None, None, "https://x.com/a/status/1")
+    assert [p.platform_post_id for p in done.parts] == ["1"]

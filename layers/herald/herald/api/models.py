@@ -44,6 +44,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PartRequest(_Strict):
+    text: Annotated[str, Field(max_length=100_000)] = ""
+    media: Annotated[list[MediaUrl], Field(max_length=35)] = []
+
+
 class PostFields(_Strict):
     text: Annotated[str, Field(max_length=100_000)] | None = None
     media: Annotated[list[MediaUrl], Field(max_length=35)] | None = None
@@ -60,6 +65,12 @@ class PostFields(_Strict):
 
 
 class CreatePostRequest(PostFields):
+    thread: Annotated[list[PartRequest], Field(max_length=25)] = Field(
+        default=[], description="Parts after the first, published as a chain of replies (X, Threads, Bluesky, Mastodon)"
+    )
+    first_comment: PartRequest | None = Field(
+        default=None, description="Posted as a reply or comment right after the post (media: Facebook and X only)"
+    )
     platforms: Annotated[list[str], Field(max_length=13)] = []
     account_ids: Annotated[list[str], Field(max_length=50)] = []
     draft: bool = False
@@ -75,10 +86,39 @@ class CreatePostRequest(PostFields):
 
 
 class UpdatePostRequest(PostFields):
+    thread: Annotated[list[PartRequest], Field(max_length=25)] | None = None
+    first_comment: PartRequest | None = None
     platforms: Annotated[list[str], Field(min_length=1, max_length=13)] | None = None
     account_ids: Annotated[list[str], Field(max_length=50)] | None = None
     requires_approval: bool | None = None
     shorten_links: bool | None = None
+
+
+class CreateThreadRequest(_Strict):
+    parts: Annotated[list[PartRequest], Field(min_length=2, max_length=26)] = Field(
+        description="The thread, first part first; each part is validated on its own"
+    )
+    first_comment: PartRequest | None = None
+    platforms: Annotated[list[str], Field(max_length=13)] = []
+    account_ids: Annotated[list[str], Field(max_length=50)] = []
+    title: ShortText | None = None
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    campaign_id: ShortText | None = None
+    post_type: PostType | None = None
+    content_ref: ShortText | None = None
+    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    scheduled_at: datetime | None = None
+    timezone: TimeZoneName | None = None
+    draft: bool = False
+    requires_approval: bool = False
+    shorten_links: bool = False
+    profile_id: ShortText | None = None
+
+    def as_post(self) -> CreatePostRequest:
+        first, *rest = self.parts
+        fields = self.model_dump(exclude={"parts"})
+        return CreatePostRequest.model_validate({**fields, "text": first.text, "media": first.media,
+                                                 "thread": [p.model_dump() for p in rest]})
 
 
 class ScheduleRequest(_Strict):
@@ -96,6 +136,17 @@ class TargetErrorResponse(BaseModel):
     platform_code: str | None = None
 
 
+class PartResultResponse(BaseModel):
+    platform_post_id: str
+    url: str
+    published_at: datetime
+
+
+class PartResponse(BaseModel):
+    text: str
+    media: list[str]
+
+
 class TargetResponse(BaseModel):
     platform: str
     account_id: str
@@ -106,6 +157,10 @@ class TargetResponse(BaseModel):
     attempts: int
     published_at: datetime | None = None
     retry_after: datetime | None = None
+    parts: list[PartResultResponse] = Field(
+        default=[], description="One per step done: the post, each thread part, then the first comment"
+    )
+    first_comment_error: TargetErrorResponse | None = None
 
 
 class ApprovalResponse(BaseModel):
@@ -135,6 +190,8 @@ class PostResponse(BaseModel):
     platforms: list[str]
     targets: list[TargetResponse]
     media: list[str]
+    thread: list[PartResponse] = []
+    first_comment: PartResponse | None = None
     title: str | None = None
     tags: list[str]
     campaign_id: str | None = None
@@ -164,7 +221,7 @@ class PostResponse(BaseModel):
             **post.model_dump(
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
-                         "shorten_links", "short_links",
+                         "shorten_links", "short_links", "thread", "first_comment",
                          "created_at", "updated_at", "published_at"}
             ),
             platforms=post.platforms,
@@ -239,7 +296,8 @@ class CreateAccountRequest(_Strict):
     simulate: Annotated[list[str], Field(max_length=20)] = Field(
         default=[],
         description="Test mode: failures the simulator answers publish calls with, in order "
-        "(rate_limited, server_error, timeout, connect_timeout, malformed, expired_token, revoked_token, duplicate)",
+        "(ok, rate_limited, server_error, timeout, connect_timeout, malformed, expired_token, revoked_token, "
+        "duplicate); `ok` lets one call through",
     )
 
 

@@ -4,6 +4,7 @@ target at publish time."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,10 +40,39 @@ def links_in(text: str) -> list[str]:
     return list(dict.fromkeys(u for u in found if u.lower().startswith(("http://", "https://"))))
 
 
-def text_for(post: Post, network: str) -> str:
-    """The post's text as `network` receives it: its rich-text tags rendered the network's way
-    (Unicode styles, Reddit Markdown, or plain), and its links replaced by their short links."""
-    text = render(post.text, style_for(network))
+# Networks whose replies chain a thread, and those with a comment or reply for a first comment.
+THREAD_NETWORKS = frozenset({"x", "threads", "bluesky", "mastodon"})
+FIRST_COMMENT_NETWORKS = frozenset(
+    {"x", "bluesky", "threads", "mastodon", "facebook", "instagram", "linkedin", "youtube", "reddit"}
+)
+FIRST_COMMENT_MEDIA_NETWORKS = frozenset({"facebook", "x"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One network post a target needs: the post itself, a thread part, or the first comment."""
+
+    kind: str  # "post", "part" or "comment"
+    index: int  # its place among the target's steps (and in PostTarget.parts once done)
+    text: str  # as the network receives it
+    media: tuple[str, ...]
+    reply_to: int | None  # the step it answers: the previous part, or the post for a comment
+    field: str  # where the content came from in the request, for problems
+
+    @property
+    def key_suffix(self) -> str:
+        """Distinguishes this step's idempotency and record keys from the post's."""
+        return "" if self.index == 0 else f":{self.index}"
+
+
+def all_texts(post: Post) -> list[str]:
+    return [p.text for p in post.content_parts] + ([post.first_comment.text] if post.first_comment else [])
+
+
+def render_for(post: Post, text: str, network: str) -> str:
+    """`text` as `network` receives it: rich-text tags rendered the network's way (Unicode styles,
+    Reddit Markdown, or plain), and links replaced by their short links when the post asks."""
+    text = render(text, style_for(network))
     if not post.short_links:
         return text
     pieces, last = [], 0
@@ -54,19 +84,76 @@ def text_for(post: Post, network: str) -> str:
     return "".join(pieces) + text[last:]
 
 
-def content_for(post: Post, network: str) -> ContentToCheck:
+def steps_for(post: Post, network: str) -> list[Step]:
+    parts = post.content_parts if network in THREAD_NETWORKS else post.content_parts[:1]
+    steps = [
+        Step(
+            kind="post" if n == 0 else "part",
+            index=n,
+            text=render_for(post, part.text, network),
+            media=tuple(part.media),
+            reply_to=None if n == 0 else n - 1,
+            field="" if n == 0 else f"thread[{n - 1}].",
+        )
+        for n, part in enumerate(parts)
+    ]
+    if post.first_comment is not None and network in FIRST_COMMENT_NETWORKS:
+        comment = post.first_comment
+        steps.append(
+            Step("comment", len(steps), render_for(post, comment.text, network), tuple(comment.media), 0,
+                 "first_comment.")
+        )
+    return steps
+
+
+def text_for(post: Post, network: str) -> str:
+    return render_for(post, post.text, network)
+
+
+def _kinds(urls: Iterable[str]) -> tuple[Any, ...]:
     # Without inspection (media ids arrive with uploads) a URL's kind is read from its extension;
     # one without a known extension is taken for an image.
-    kinds = tuple(expected_kind(url, None) or "image" for url in post.media)
-    return ContentToCheck(text=text_for(post, network), media=kinds, title=post.title)
+    return tuple(expected_kind(url, None) or "image" for url in urls)
+
+
+def _step_problems(post: Post, network: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for step in steps_for(post, network):
+        title = post.title if step.index == 0 else None
+        found = validate(ContentToCheck(text=step.text, media=_kinds(step.media), title=title), network)
+        if step.index > 0:
+            found = [p for p in found if _applies_to_a_reply(p)]
+        problems += [dataclasses.replace(p, field=step.field + p.field) for p in found]
+        if step.kind == "comment" and step.media and network not in FIRST_COMMENT_MEDIA_NETWORKS:
+            problems.append(Problem(network, "first_comment.media", "media_unsupported",
+                                    f"{network} takes no media in a first comment (Facebook and X do)"))
+    if post.thread and network not in THREAD_NETWORKS:
+        problems.append(Problem(network, "thread", "invalid_content",
+                                f"{network} has no threads (X, Threads, Bluesky and Mastodon do)"))
+    if post.first_comment is not None and network not in FIRST_COMMENT_NETWORKS:
+        problems.append(Problem(network, "first_comment", "first_comment_skipped",
+                                f"{network} has no comments: the first comment is not sent there",
+                                severity="warning"))
+    return problems
+
+
+def _applies_to_a_reply(problem: Problem) -> bool:
+    """A reply carries no title, options or required media of its own: its text rules apply, and
+    its media rules when it has media."""
+    return problem.field == "text" or (problem.field != "title" and problem.code != "missing_field")
+
+
+def links_in_post(post: Post) -> list[str]:
+    return list(dict.fromkeys(url for text in all_texts(post) for url in links_in(text)))
 
 
 def check(post: Post, networks: Iterable[str], now: datetime) -> Findings:
-    """Lengths are measured after rendering, as each network will count them."""
+    """Every step is checked on its own; lengths are measured after rendering, as each network
+    will count them."""
     waiting = post.status in _WAITING or post.status is PostStatus.DRAFT
     problems = validate_all(ContentToCheck(), [], now=now, scheduled_at=post.scheduled_at if waiting else None)
     for network in sorted(set(networks)):
-        problems += validate(content_for(post, network), network)
+        problems += _step_problems(post, network)
     return Findings(
         errors=[p for p in problems if p.severity == "error"],
         warnings=[p for p in problems if p.severity == "warning"],
@@ -90,4 +177,4 @@ def refuse_if_invalid(post: Post, now: datetime) -> None:
 
 def problems_for(post: Post, network: str) -> list[Problem]:
     """Errors for one target at publish time (the rules may have changed since scheduling)."""
-    return [p for p in validate(content_for(post, network), network) if p.severity == "error"]
+    return [p for p in _step_problems(post, network) if p.severity == "error"]

@@ -194,9 +194,15 @@ def settle(post: Post, now: datetime, *, max_attempts: int, retry_at: datetime |
     if pending and retry_at is not None and all(t.attempts < max_attempts for t in pending):
         return _arm(post, now, retry_at, check_content=False)
     # Out of attempts: a target never sent has failed; one whose outcome is unknown goes to a person.
+    # A target whose post is out and only its first comment failed is published (with the comment's error).
     exhausted = {TargetStatus.PENDING: TargetStatus.FAILED, TargetStatus.SENDING: TargetStatus.NEEDS_REVIEW}
     targets = [
-        t.model_copy(update={"status": exhausted[t.status]}) if t.status in exhausted else t for t in post.targets
+        t.model_copy(
+            update={"status": TargetStatus.PUBLISHED if t.first_comment_error and t.parts else exhausted[t.status]}
+        )
+        if t.status in exhausted
+        else t
+        for t in post.targets
     ]
     published = [t for t in targets if t.status is TargetStatus.PUBLISHED]
     if published and len(published) == len(targets):

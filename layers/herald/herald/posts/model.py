@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +46,26 @@ class TargetError(BaseModel):
     platform_code: str | None = None
 
 
+class ContentPart(BaseModel):
+    """One piece of content sent as its own network post: a thread part or the first comment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    media: list[str] = Field(default_factory=list)
+
+
+class PartResult(BaseModel):
+    """What the network answered for one step of a target: a thread part or the first comment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform_post_id: str
+    url: str
+    published_at: datetime
+    extra: dict[str, Any] = Field(default_factory=dict)  # what replies need (e.g. a Bluesky cid)
+
+
 class PostTarget(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -58,6 +79,10 @@ class PostTarget(BaseModel):
     published_at: datetime | None = None
     # When a retryable failure asked to wait (e.g. a rate-limit reset), not before this time.
     retry_after: datetime | None = None
+    # One result per step done, in order: the post, then each thread part, then the first
+    # comment. A retry resumes at the first step not done.
+    parts: list[PartResult] = Field(default_factory=list)
+    first_comment_error: TargetError | None = None
 
 
 class Approval(BaseModel):
@@ -78,6 +103,8 @@ class Post(BaseModel):
     status: PostStatus
     text: str = ""
     media: list[str] = Field(default_factory=list)
+    thread: list[ContentPart] = Field(default_factory=list)  # parts after the first, sent as replies
+    first_comment: ContentPart | None = None
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
     campaign_id: str | None = None
@@ -102,6 +129,11 @@ class Post(BaseModel):
     updated_at: datetime
     published_at: datetime | None = None
     created_by: str | None = None
+
+    @property
+    def content_parts(self) -> list[ContentPart]:
+        """The post itself, then its thread parts."""
+        return [ContentPart(text=self.text, media=self.media), *self.thread]
 
     @property
     def platforms(self) -> list[str]:

@@ -24,7 +24,7 @@ from herald.errors import (
 from herald.ids import new_id
 from herald.links.service import CODE_LENGTH
 from herald.posts import content, lifecycle
-from herald.posts.model import Post, PostStatus, PostTarget, PostType
+from herald.posts.model import ContentPart, Post, PostStatus, PostTarget, PostType
 from herald.posts.ports import (
     AccountDirectory,
     IdempotencyRecord,
@@ -57,6 +57,13 @@ class NewPost:
     draft: bool = False
     requires_approval: bool = False
     shorten_links: bool = False
+    thread: tuple[ContentPart, ...] = ()  # parts after the first, sent as replies
+    first_comment: ContentPart | None = None
+
+    @property
+    def all_media(self) -> list[str]:
+        comment = list(self.first_comment.media) if self.first_comment else []
+        return [*self.media, *(url for part in self.thread for url in part.media), *comment]
 
 
 @dataclass(frozen=True)
@@ -101,19 +108,20 @@ class PostService:
 
     def validate(self, caller: Caller, new: NewPost) -> tuple[list[str], content.Findings]:
         """The networks the post would go to and what their rules say, without saving anything."""
-        content.refuse_unsafe_media_urls(new.media)
+        content.refuse_unsafe_media_urls(new.all_media)
         targets = self._resolve_targets(caller, new)
         now = self.clock.now()
         probe = Post(
             id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
             status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
-            title=new.title, scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
+            thread=list(new.thread), first_comment=new.first_comment, title=new.title,
+            scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
         )
         networks = sorted({t.platform for t in targets})
         if new.shorten_links:  # count short links at their length without making any
             placeholder = f"{caller.link_base.rstrip('/')}/l/{'x' * CODE_LENGTH}"
             probe = probe.model_copy(
-                update={"short_links": {url: dict.fromkeys(networks, placeholder) for url in content.links_in(new.text)}}
+                update={"short_links": {url: dict.fromkeys(networks, placeholder) for url in content.links_in_post(probe)}}
             )
         return networks, content.check(probe, networks, now)
 
@@ -129,7 +137,7 @@ class PostService:
             replay = self._replay(caller, record)
             if replay is not None:
                 return replay
-        content.refuse_unsafe_media_urls(new.media)
+        content.refuse_unsafe_media_urls(new.all_media)
         targets = self._resolve_targets(caller, new)
         now = self.clock.now()
         draft = Post(
@@ -139,6 +147,8 @@ class PostService:
             status=PostStatus.DRAFT,
             text=new.text,
             media=list(new.media),
+            thread=list(new.thread),
+            first_comment=new.first_comment,
             title=new.title,
             tags=list(new.tags),
             campaign_id=new.campaign_id,
@@ -235,7 +245,14 @@ class PostService:
     # --- edits and actions -----------------------------------------------------------------
 
     def update(self, caller: Caller, post_id: str, changes: dict[str, Any]) -> Post:
-        content.refuse_unsafe_media_urls(changes.get("media") or ())
+        comment = changes.get("first_comment")
+        content.refuse_unsafe_media_urls(
+            [
+                *(changes.get("media") or ()),
+                *(url for part in changes.get("thread") or () for url in part.media),
+                *(comment.media if comment else ()),
+            ]
+        )
         if "platforms" in changes or "account_ids" in changes:
             resolved = self._resolve_targets(
                 caller,
@@ -245,7 +262,7 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
-        if {"text", "targets", "shorten_links"} & set(changes):
+        if {"text", "thread", "first_comment", "targets", "shorten_links"} & set(changes):
             before = self.get(caller, post_id)
             changes["short_links"] = self._with_short_links(caller, before.model_copy(update=changes)).short_links
         return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
@@ -253,7 +270,7 @@ class PostService:
     def _with_short_links(self, caller: Caller, post: Post) -> Post:
         """The post with a short link per URL and network when it asks for them (links are made
         once per URL and post, so edits reuse them)."""
-        urls = content.links_in(post.text) if post.shorten_links else []
+        urls = content.links_in_post(post) if post.shorten_links else []
         if not urls or not post.targets or self.links is None:
             return post.model_copy(update={"short_links": {}})
         mapping = self.links.short_urls(

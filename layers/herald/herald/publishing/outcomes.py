@@ -6,23 +6,49 @@ from datetime import datetime, timedelta
 
 from herald.platforms.base import ErrorClass, PlatformError, PublishedPost
 from herald.posts.lifecycle import backoff
-from herald.posts.model import PostTarget, TargetError, TargetStatus
+from herald.posts.model import PartResult, PostTarget, TargetError, TargetStatus
 
 # Answers after which the network may or may not have created the post: the next attempt must
 # reconcile before sending again, so the target stays `sending` (outcome unknown).
 OUTCOME_UNKNOWN_CODES = frozenset({"timeout", "network_error", "platform_unavailable", "malformed_response"})
 
 
-def published(target: PostTarget, post: PublishedPost, now: datetime) -> PostTarget:
+def step_done(target: PostTarget, post: PublishedPost, now: datetime, *, final: bool) -> PostTarget:
+    """One more step answered: the post itself (which names the target's id and URL), a thread
+    part or the first comment. The target is published once its last step is."""
+    result = PartResult(platform_post_id=post.platform_post_id, url=post.url, published_at=now, extra=post.extra)
+    changes: dict[str, object] = {
+        "parts": [*target.parts, result],
+        "status": TargetStatus.PUBLISHED if final else TargetStatus.PENDING,
+        "error": None,
+        "retry_after": None,
+    }
+    if not target.parts:
+        changes.update(platform_post_id=post.platform_post_id, url=post.url, published_at=now)
+    return target.model_copy(update=changes)
+
+
+def as_published(part: PartResult) -> PublishedPost:
+    return PublishedPost(platform_post_id=part.platform_post_id, url=part.url, extra=dict(part.extra))
+
+
+def comment_failed(
+    target: PostTarget,
+    error: PlatformError,
+    now: datetime,
+    *,
+    attempts_left: bool,
+    retry_base: timedelta,
+    retry_max: timedelta,
+) -> PostTarget:
+    """The post is out; only its first comment failed. A retryable failure waits for another
+    attempt while attempts are left; otherwise the target is published with the comment's error."""
+    comment_error = TargetError(code=error.code, message=error.message, platform_code=error.platform_code)
+    if error.error_class is ErrorClass.RETRY and attempts_left:
+        waiting = failed(target, error, now, retry_base=retry_base, retry_max=retry_max)
+        return waiting.model_copy(update={"error": None, "first_comment_error": comment_error})
     return target.model_copy(
-        update={
-            "status": TargetStatus.PUBLISHED,
-            "platform_post_id": post.platform_post_id,
-            "url": post.url,
-            "published_at": now,
-            "error": None,
-            "retry_after": None,
-        }
+        update={"status": TargetStatus.PUBLISHED, "first_comment_error": comment_error, "retry_after": None}
     )
 
 

@@ -21,7 +21,14 @@ from herald.accounts.model import Account, AccountStatus
 from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
-from herald.platforms.base import ErrorClass, Platform, PlatformError, PostContent, ReconcileOutcome
+from herald.platforms.base import (
+    ErrorClass,
+    Platform,
+    PlatformError,
+    PostContent,
+    PublishedPost,
+    ReconcileOutcome,
+)
 from herald.posts import content as post_content
 from herald.posts import lifecycle
 from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
@@ -149,34 +156,61 @@ class Publisher:
             self._write(post, index, self._failed(target, error), lease_id)
             return
         platform = self.open_platform(account)
-        content = PostContent(
-            text=post_content.text_for(post, target.platform),
-            media=tuple(post.media),
-            title=post.title,
-            target_key=f"{post.id}:{target.account_id}",
-        )
-        if target.status is TargetStatus.SENDING:
-            decided = self._reconcile(platform, content, target)
-            if decided is not None:
-                self._write(post, index, decided, lease_id)
+        steps = post_content.steps_for(post, target.platform)
+        counted = False
+        while len(target.parts) < len(steps):
+            step = steps[len(target.parts)]
+            content = PostContent(
+                text=step.text,
+                media=step.media,
+                title=post.title if step.kind == "post" else None,
+                target_key=f"{post.id}:{target.account_id}{step.key_suffix}",
+            )
+            if target.status is TargetStatus.SENDING:  # an earlier attempt at this step has no answer
+                found = self._reconcile(platform, content)
+                if isinstance(found, str):
+                    self._write(post, index, outcomes.needs_review(target, found), lease_id)
+                    return
+                if found is not None:
+                    target = outcomes.step_done(target, found, self.clock.now(), final=step.index == len(steps) - 1)
+                    self._write(post, index, target, lease_id)
+                    continue
+            target = target.model_copy(
+                update={
+                    "status": TargetStatus.SENDING,
+                    "attempts": target.attempts + (0 if counted else 1),
+                    "retry_after": None,
+                }
+            )
+            counted = True
+            self._write(post, index, target, lease_id)
+            parent = outcomes.as_published(target.parts[step.reply_to]) if step.reply_to is not None else None
+            try:
+                result, platform, account = self._send(platform, account, content, parent)
+            except PlatformError as error:
+                if error.error_class in (ErrorClass.RECONNECT, ErrorClass.REFRESH):
+                    self._disconnect(account)
+                failed = (
+                    outcomes.comment_failed(
+                        target,
+                        error,
+                        self.clock.now(),
+                        attempts_left=target.attempts < self.settings.max_attempts,
+                        retry_base=timedelta(seconds=self.settings.retry_base_seconds),
+                        retry_max=timedelta(seconds=self.settings.retry_max_seconds),
+                    )
+                    if step.kind == "comment"
+                    else self._failed(target, error)
+                )
+                self._write(post, index, failed, lease_id)
                 return
-        sending = target.model_copy(
-            update={"status": TargetStatus.SENDING, "attempts": target.attempts + 1, "retry_after": None}
-        )
-        self._write(post, index, sending, lease_id)
-        try:
-            result = self._send(platform, account, content)
-        except PlatformError as error:
-            if error.error_class in (ErrorClass.RECONNECT, ErrorClass.REFRESH):
-                self._disconnect(account)
-            self._write(post, index, self._failed(sending, error), lease_id)
-            return
-        except Exception as exc:  # an adapter bug after the request may have gone out
-            log.exception("adapter failed", extra={"post_id": post.id, "platform": target.platform})
-            error = PlatformError(ErrorClass.RETRY, "network_error", f"Unexpected adapter failure: {exc}")
-            self._write(post, index, self._failed(sending, error), lease_id)
-            return
-        self._write(post, index, outcomes.published(sending, result, self.clock.now()), lease_id)
+            except Exception as exc:  # an adapter bug after the request may have gone out
+                log.exception("adapter failed", extra={"post_id": post.id, "platform": target.platform})
+                error = PlatformError(ErrorClass.RETRY, "network_error", f"Unexpected adapter failure: {exc}")
+                self._write(post, index, self._failed(target, error), lease_id)
+                return
+            target = outcomes.step_done(target, result, self.clock.now(), final=step.index == len(steps) - 1)
+            self._write(post, index, target, lease_id)
 
     def _failed(self, target: PostTarget, error: PlatformError) -> PostTarget:
         return outcomes.failed(
@@ -187,23 +221,31 @@ class Publisher:
             retry_max=timedelta(seconds=self.settings.retry_max_seconds),
         )
 
-    def _reconcile(self, platform: Platform, content: PostContent, target: PostTarget) -> PostTarget | None:
-        """For a target whose earlier attempt has an unknown outcome: the decided target, or None
-        when the network shows the post does not exist (so it is safe to send)."""
+    def _reconcile(self, platform: Platform, content: PostContent) -> PublishedPost | str | None:
+        """For a step whose earlier attempt has an unknown outcome: the post the network shows,
+        None when it shows there is none (safe to send), or why it cannot be decided."""
         try:
             found = platform.reconcile(content)
         except Exception as exc:  # reconcile must never lead to a blind resend
             log.warning("reconcile failed", extra={"target": content.target_key, "error": str(exc)})
-            return outcomes.needs_review(target, f"Could not check whether the post exists: {exc}")
+            return f"Could not check whether the post exists: {exc}"
         if found.outcome is ReconcileOutcome.FOUND and found.post is not None:
-            return outcomes.published(target, found.post, self.clock.now())
+            return found.post
         if found.outcome is ReconcileOutcome.ABSENT:
             return None
-        return outcomes.needs_review(target, "The network cannot tell whether the earlier attempt published.")
+        return "The network cannot tell whether the earlier attempt published."
 
-    def _send(self, platform: Platform, account: Account, content: PostContent):  # type: ignore[no-untyped-def]
+    def _send(
+        self, platform: Platform, account: Account, content: PostContent, parent: PublishedPost | None
+    ) -> tuple[PublishedPost, Platform, Account]:
+        """Publish (or reply to `parent`); an expired token is refreshed once and the call made
+        again. Answers the platform and account to use from now on."""
+
+        def call(on: Platform) -> PublishedPost:
+            return on.publish(content) if parent is None else on.reply(parent, content)
+
         try:
-            return platform.publish(content)
+            return call(platform), platform, account
         except PlatformError as error:
             if error.error_class is not ErrorClass.REFRESH:
                 raise
@@ -214,9 +256,11 @@ class Publisher:
         )
         try:
             self.accounts.save(refreshed, expected_version=account.version)
+            account = refreshed
         except ConcurrentModification:
             log.info("account changed meanwhile; keeping the refreshed token for this run only")
-        return self.open_platform(refreshed).publish(content)
+        platform = self.open_platform(refreshed)
+        return call(platform), platform, account
 
     def _disconnect(self, account: Account) -> None:
         disconnected = account.model_copy(

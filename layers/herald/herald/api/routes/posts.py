@@ -13,6 +13,7 @@ from herald.api.errors import documented
 from herald.api.models import (
     ContentProblem,
     CreatePostRequest,
+    CreateThreadRequest,
     PostListResponse,
     PostResponse,
     QueueResponse,
@@ -24,7 +25,7 @@ from herald.api.models import (
     to_utc,
 )
 from herald.errors import InvalidRequest
-from herald.posts.model import PostStatus
+from herald.posts.model import ContentPart, PostStatus
 from herald.posts.ports import PostFilter
 from herald.posts.service import NewPost
 from herald.wiring import post_service
@@ -33,7 +34,9 @@ from herald.workspaces.model import Role
 router = Router()
 
 # Fields a PUT may set to null; a null elsewhere (text, media, tags ...) means "leave as is".
-CLEARABLE = frozenset({"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at"})
+CLEARABLE = frozenset(
+    {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment"}
+)
 
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
 
@@ -59,6 +62,26 @@ def create_post(
     return PostResponse.of(result.post), 200 if result.replayed else 201
 
 
+@router.post(
+    "/threads",
+    status_code=201,
+    tags=["posts"],
+    summary="Create a thread: parts published as a chain of replies",
+    responses=documented(409, 503),
+)
+def create_thread(
+    body: Annotated[CreateThreadRequest, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="idempotency-key", max_length=255, description="Repeat-safe creation: same key, same post"),
+    ] = None,
+) -> tuple[PostResponse, int]:
+    post = body.as_post()
+    who = caller(router, Role.EDITOR, post.profile_id)
+    result = post_service().create(who, _new_post(post), idempotency_key, body.model_dump(mode="json"))
+    return PostResponse.of(result.post), 200 if result.replayed else 201
+
+
 def _new_post(body: CreatePostRequest) -> NewPost:
     return NewPost(
         text=body.text or "",
@@ -76,6 +99,10 @@ def _new_post(body: CreatePostRequest) -> NewPost:
         draft=body.draft,
         requires_approval=body.requires_approval,
         shorten_links=body.shorten_links,
+        thread=tuple(ContentPart(text=p.text, media=p.media) for p in body.thread),
+        first_comment=ContentPart(text=body.first_comment.text, media=body.first_comment.media)
+        if body.first_comment
+        else None,
     )
 
 
@@ -189,6 +216,11 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
         for name in body.model_fields_set
         if getattr(body, name) is not None or name in CLEARABLE
     }
+    if "thread" in changes:
+        changes["thread"] = [ContentPart(text=p.text, media=p.media) for p in body.thread or ()]
+    if "first_comment" in changes:
+        comment = body.first_comment
+        changes["first_comment"] = ContentPart(text=comment.text, media=comment.media) if comment else None
     if changes.get("scheduled_at") is not None:
         changes["scheduled_at"] = to_utc(body.scheduled_at, body.timezone)
     return PostResponse.of(post_service().update(who, post_id, changes))

@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from herald.accounts.model import Account
 
+# "ok" lets one call through, so a failure can be aimed at a later call (a thread's second part).
 FAILURES = frozenset(
     {
+        "ok",
         "rate_limited",
         "server_error",
         "timeout",

@@ -77,6 +77,8 @@ class Simulator(ABC):
         the failure to `after_write` once the post is stored. Call with LOCK held."""
         state = self.state()
         failure = take_failure(self.account_id)
+        if failure == "ok":
+            return None
         if failure in ("expired_token", "revoked_token"):
             state.token_expired = True
             state.revoked = state.revoked or failure == "revoked_token"
