@@ -53,7 +53,9 @@ def from_herald_error(exc: errors.HeraldError) -> Response:
 def from_validation_error(exc: RequestValidationError) -> Response:
     details = []
     for problem in exc.errors():
-        location = [str(part) for part in problem.get("loc", ())]
+        # Pydantic names the member of a union it tried ("constrained-str", "dict[str,...]"):
+        # that is not part of the field's path.
+        location = [str(part) for part in problem.get("loc", ()) if not _is_union_member(part)]
         details.append(
             {
                 "field": ".".join(location[1:]) if len(location) > 1 else ".".join(location),
@@ -63,6 +65,10 @@ def from_validation_error(exc: RequestValidationError) -> Response:
             }
         )
     return envelope(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", "The request is not valid.", details)
+
+
+def _is_union_member(part: object) -> bool:
+    return isinstance(part, str) and ("[" in part or "-" in part)
 
 
 def from_aws_error(exc: Exception) -> Response | None:

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from herald.accounts.model import Account
 from herald.clock import to_millis
-from herald.posts.model import Post, PostStatus, PostType, TargetStatus
+from herald.posts.model import Override, Post, PostStatus, PostType, TargetStatus
 from herald.workspaces.model import ApiKey, Profile, Role
 
 
@@ -49,9 +49,30 @@ class PartRequest(_Strict):
     media: Annotated[list[MediaUrl], Field(max_length=35)] = []
 
 
+PostText = Annotated[str, Field(max_length=100_000)]
+MediaList = Annotated[list[MediaUrl], Field(max_length=35)]
+
+
+class OverrideRequest(_Strict):
+    text: PostText | None = None
+    media: MediaList | None = None
+    title: ShortText | None = None
+    options: dict[str, Any] = Field(default={}, description="The network's own options, e.g. X reply_settings")
+
+
 class PostFields(_Strict):
-    text: Annotated[str, Field(max_length=100_000)] | None = None
-    media: Annotated[list[MediaUrl], Field(max_length=35)] | None = None
+    text: PostText | dict[str, PostText] | None = Field(
+        default=None, description='The text, or {"default": ..., "<network>": ...} (Ayrshare\'s form)'
+    )
+    media: MediaList | dict[str, MediaList] | None = Field(
+        default=None, description='Media URLs, or {"default": [...], "<network>": [...]}'
+    )
+    overrides: dict[str, OverrideRequest] | None = Field(
+        default=None, description="Content for one network (key: its name) or one account (key: its id)"
+    )
+    platform_options: dict[str, dict[str, Any]] | None = Field(
+        default=None, description='Per network options, e.g. {"x": {"reply_settings": "following"}}'
+    )
     title: ShortText | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] | None = None
     campaign_id: ShortText | None = None
@@ -62,6 +83,33 @@ class PostFields(_Strict):
         default=None, description="ISO-8601. Without an offset it is read in `timezone` (UTC if none is given)."
     )
     timezone: TimeZoneName | None = Field(default=None, description="IANA zone, e.g. Europe/Paris")
+
+
+def split_content(body: PostFields) -> tuple[str | None, list[str] | None, dict[str, Override] | None]:
+    """The post's own text and media, and the per-network and per-account overrides, from the
+    plain form, the `{"default": ..., "<network>": ...}` form, `overrides` and `platform_options`."""
+    given = body.model_fields_set
+    if not {"text", "media", "overrides", "platform_options"} & given:
+        return body.text if isinstance(body.text, str) else None, None, None  # nothing about content
+    merged: dict[str, dict[str, Any]] = {
+        key: override.model_dump(exclude_none=True) for key, override in (body.overrides or {}).items()
+    }
+    text, media = body.text, body.media
+    if isinstance(text, dict):
+        for key, value in text.items():
+            if key != "default":
+                merged.setdefault(key, {})["text"] = value
+        text = text.get("default")
+    if isinstance(media, dict):
+        for key, value in media.items():
+            if key != "default":
+                merged.setdefault(key, {})["media"] = value
+        media = media.get("default")
+    for network, options in (body.platform_options or {}).items():
+        merged.setdefault(network, {}).setdefault("options", {}).update(options)
+    overrides = {key: Override.model_validate(values) for key, values in merged.items()}
+    touched = {"overrides", "platform_options"} & given or isinstance(body.text, dict) or isinstance(body.media, dict)
+    return text, media, overrides if touched else None
 
 
 class CreatePostRequest(PostFields):
@@ -80,7 +128,10 @@ class CreatePostRequest(PostFields):
 
     @model_validator(mode="after")
     def _has_content(self) -> CreatePostRequest:
-        if not self.draft and not (self.text or "").strip() and not self.media:
+        text = self.text.get("default", "") if isinstance(self.text, dict) else self.text
+        media = self.media.get("default", []) if isinstance(self.media, dict) else self.media
+        overridden = isinstance(self.text, dict) or isinstance(self.media, dict) or self.overrides
+        if not self.draft and not (text or "").strip() and not media and not overridden:
             raise ValueError("a post needs text or media (drafts may be empty)")
         return self
 
@@ -192,6 +243,7 @@ class PostResponse(BaseModel):
     media: list[str]
     thread: list[PartResponse] = []
     first_comment: PartResponse | None = None
+    overrides: dict[str, OverrideRequest] = {}
     title: str | None = None
     tags: list[str]
     campaign_id: str | None = None
@@ -221,7 +273,7 @@ class PostResponse(BaseModel):
             **post.model_dump(
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
-                         "shorten_links", "short_links", "thread", "first_comment",
+                         "shorten_links", "short_links", "thread", "first_comment", "overrides",
                          "created_at", "updated_at", "published_at"}
             ),
             platforms=post.platforms,
@@ -238,7 +290,7 @@ def _warnings(post: Post) -> list[Any]:
 
     if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.SCHEDULED, PostStatus.PAUSED):
         return []
-    return check(post, post.platforms, SystemClock().now()).warnings
+    return check(post, SystemClock().now()).warnings
 
 
 class ValidationResponse(BaseModel):

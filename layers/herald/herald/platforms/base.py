@@ -7,6 +7,7 @@ request-building and parsing code runs offline."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -62,6 +63,8 @@ class PostContent:
     title: str | None = None
     # Stable for one post and account: adapters derive idempotency keys and record keys from it.
     target_key: str = ""
+    # The network's own options for this post (e.g. X reply_settings, a Reddit subreddit).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

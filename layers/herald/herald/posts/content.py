@@ -84,7 +84,8 @@ def render_for(post: Post, text: str, network: str) -> str:
     return "".join(pieces) + text[last:]
 
 
-def steps_for(post: Post, network: str) -> list[Step]:
+def steps_for(post: Post, network: str, account_id: str | None = None) -> list[Step]:
+    post = post.for_target(network, account_id)
     parts = post.content_parts if network in THREAD_NETWORKS else post.content_parts[:1]
     steps = [
         Step(
@@ -116,11 +117,14 @@ def _kinds(urls: Iterable[str]) -> tuple[Any, ...]:
     return tuple(expected_kind(url, None) or "image" for url in urls)
 
 
-def _step_problems(post: Post, network: str) -> list[Problem]:
+def _step_problems(post: Post, network: str, account_id: str | None = None) -> list[Problem]:
     problems: list[Problem] = []
-    for step in steps_for(post, network):
-        title = post.title if step.index == 0 else None
-        found = validate(ContentToCheck(text=step.text, media=_kinds(step.media), title=title), network)
+    sent = post.for_target(network, account_id)
+    options = post.options_for(network, account_id)
+    for step in steps_for(post, network, account_id):
+        title = sent.title if step.index == 0 else None
+        content = ContentToCheck(text=step.text, media=_kinds(step.media), title=title, options=options)
+        found = validate(content, network)
         if step.index > 0:
             found = [p for p in found if _applies_to_a_reply(p)]
         problems += [dataclasses.replace(p, field=step.field + p.field) for p in found]
@@ -147,13 +151,14 @@ def links_in_post(post: Post) -> list[str]:
     return list(dict.fromkeys(url for text in all_texts(post) for url in links_in(text)))
 
 
-def check(post: Post, networks: Iterable[str], now: datetime) -> Findings:
-    """Every step is checked on its own; lengths are measured after rendering, as each network
-    will count them."""
+def check(post: Post, now: datetime) -> Findings:
+    """Every target's content (its overrides applied) and every step on its own; lengths are
+    measured after rendering, as each network will count them."""
     waiting = post.status in _WAITING or post.status is PostStatus.DRAFT
     problems = validate_all(ContentToCheck(), [], now=now, scheduled_at=post.scheduled_at if waiting else None)
-    for network in sorted(set(networks)):
-        problems += _step_problems(post, network)
+    for target in sorted(post.targets, key=lambda t: (t.platform, t.account_id)):
+        problems += _step_problems(post, target.platform, target.account_id)
+    problems = list(dict.fromkeys(problems))  # accounts on one network without overrides agree
     return Findings(
         errors=[p for p in problems if p.severity == "error"],
         warnings=[p for p in problems if p.severity == "warning"],
@@ -162,7 +167,7 @@ def check(post: Post, networks: Iterable[str], now: datetime) -> Findings:
 
 def refuse_if_invalid(post: Post, now: datetime) -> None:
     """Raise with every error as a detail (media_unsupported when only media are wrong)."""
-    findings = check(post, [t.platform for t in post.targets], now)
+    findings = check(post, now)
     if not findings.errors:
         return
     details: list[dict[str, Any]] = [p.as_detail() for p in findings.errors]
@@ -175,6 +180,6 @@ def refuse_if_invalid(post: Post, now: datetime) -> None:
     raise InvalidContent(message, details=details)
 
 
-def problems_for(post: Post, network: str) -> list[Problem]:
+def problems_for(post: Post, network: str, account_id: str | None = None) -> list[Problem]:
     """Errors for one target at publish time (the rules may have changed since scheduling)."""
-    return [p for p in _step_problems(post, network) if p.severity == "error"]
+    return [p for p in _step_problems(post, network, account_id) if p.severity == "error"]

@@ -55,6 +55,17 @@ class ContentPart(BaseModel):
     media: list[str] = Field(default_factory=list)
 
 
+class Override(BaseModel):
+    """Content for one network (key: its name) or one account (key: its id) instead of the post's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str | None = None
+    media: list[str] | None = None
+    title: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)  # e.g. {"reply_settings": "following"}
+
+
 class PartResult(BaseModel):
     """What the network answered for one step of a target: a thread part or the first comment."""
 
@@ -105,6 +116,8 @@ class Post(BaseModel):
     media: list[str] = Field(default_factory=list)
     thread: list[ContentPart] = Field(default_factory=list)  # parts after the first, sent as replies
     first_comment: ContentPart | None = None
+    # Per network (key: its name) or per account (key: its id); an account's wins over its network's.
+    overrides: dict[str, Override] = Field(default_factory=dict)
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
     campaign_id: str | None = None
@@ -129,6 +142,30 @@ class Post(BaseModel):
     updated_at: datetime
     published_at: datetime | None = None
     created_by: str | None = None
+
+    def for_target(self, network: str, account_id: str | None) -> Post:
+        """The post as one target sends it: the network's override, then the account's, applied."""
+        post = self
+        for key in (network, account_id):
+            override = self.overrides.get(key) if key else None
+            if override is None:
+                continue
+            changes: dict[str, Any] = {}
+            if override.text is not None:
+                changes["text"] = override.text
+            if override.media is not None:
+                changes["media"] = override.media
+            if override.title is not None:
+                changes["title"] = override.title
+            post = post.model_copy(update=changes)
+        return post
+
+    def options_for(self, network: str, account_id: str | None) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        for key in (network, account_id):
+            if key and key in self.overrides:
+                options.update(self.overrides[key].options)
+        return options
 
     @property
     def content_parts(self) -> list[ContentPart]:

@@ -24,7 +24,7 @@ from herald.errors import (
 from herald.ids import new_id
 from herald.links.service import CODE_LENGTH
 from herald.posts import content, lifecycle
-from herald.posts.model import ContentPart, Post, PostStatus, PostTarget, PostType
+from herald.posts.model import ContentPart, Override, Post, PostStatus, PostTarget, PostType
 from herald.posts.ports import (
     AccountDirectory,
     IdempotencyRecord,
@@ -59,11 +59,13 @@ class NewPost:
     shorten_links: bool = False
     thread: tuple[ContentPart, ...] = ()  # parts after the first, sent as replies
     first_comment: ContentPart | None = None
+    overrides: dict[str, Override] = field(default_factory=dict)
 
     @property
     def all_media(self) -> list[str]:
         comment = list(self.first_comment.media) if self.first_comment else []
-        return [*self.media, *(url for part in self.thread for url in part.media), *comment]
+        overridden = [url for o in self.overrides.values() for url in o.media or ()]
+        return [*self.media, *(url for part in self.thread for url in part.media), *comment, *overridden]
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,12 @@ class PostService:
         """The networks the post would go to and what their rules say, without saving anything."""
         content.refuse_unsafe_media_urls(new.all_media)
         targets = self._resolve_targets(caller, new)
+        _check_override_keys(new.overrides, targets)
         now = self.clock.now()
         probe = Post(
             id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
             status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
-            thread=list(new.thread), first_comment=new.first_comment, title=new.title,
+            thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides, title=new.title,
             scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
         )
         networks = sorted({t.platform for t in targets})
@@ -123,7 +126,7 @@ class PostService:
             probe = probe.model_copy(
                 update={"short_links": {url: dict.fromkeys(networks, placeholder) for url in content.links_in_post(probe)}}
             )
-        return networks, content.check(probe, networks, now)
+        return networks, content.check(probe, now)
 
     # --- create --------------------------------------------------------------------------
 
@@ -139,6 +142,7 @@ class PostService:
                 return replay
         content.refuse_unsafe_media_urls(new.all_media)
         targets = self._resolve_targets(caller, new)
+        _check_override_keys(new.overrides, targets)
         now = self.clock.now()
         draft = Post(
             id=post_id,
@@ -149,6 +153,7 @@ class PostService:
             media=list(new.media),
             thread=list(new.thread),
             first_comment=new.first_comment,
+            overrides=new.overrides,
             title=new.title,
             tags=list(new.tags),
             campaign_id=new.campaign_id,
@@ -249,6 +254,7 @@ class PostService:
         content.refuse_unsafe_media_urls(
             [
                 *(changes.get("media") or ()),
+                *(url for o in (changes.get("overrides") or {}).values() for url in o.media or ()),
                 *(url for part in changes.get("thread") or () for url in part.media),
                 *(comment.media if comment else ()),
             ]
@@ -262,8 +268,12 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
-        if {"text", "thread", "first_comment", "targets", "shorten_links"} & set(changes):
+        if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides"} & set(changes):
             before = self.get(caller, post_id)
+            if "overrides" in changes:
+                changes["overrides"] = _merge_overrides(before.overrides, changes["overrides"])
+            after = before.model_copy(update=changes)
+            _check_override_keys(after.overrides, after.targets)
             changes["short_links"] = self._with_short_links(caller, before.model_copy(update=changes)).short_links
         return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
 
@@ -351,6 +361,27 @@ def arm(post: Post, scheduler: Scheduler, trigger: PublishTrigger, now: datetime
         return True
     scheduler.upsert(post.id, post.due_at.replace(second=0, microsecond=0), request)
     return False
+
+
+def _merge_overrides(current: dict[str, Override], given: dict[str, Override]) -> dict[str, Override]:
+    """An edit sets the override fields it names and keeps the rest (options merge key by key)."""
+    merged = dict(current)
+    for key, override in given.items():
+        base = merged.get(key, Override())
+        fields = {name: value for name, value in override.model_dump(exclude={"options"}).items() if value is not None}
+        merged[key] = base.model_copy(update={**fields, "options": {**base.options, **override.options}})
+    return merged
+
+
+def _check_override_keys(overrides: dict[str, Override], targets: list[PostTarget]) -> None:
+    """An override names one of the post's networks or accounts; anything else is a mistake."""
+    known = {t.platform for t in targets} | {t.account_id for t in targets}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise InvalidRequest(
+            "Overrides must name one of the post's networks or accounts.",
+            details=[{"field": "overrides", "value": key, "allowed": sorted(known)} for key in unknown],
+        )
 
 
 def _sha256(text: str) -> str:

@@ -148,7 +148,7 @@ class Publisher:
             error = PlatformError(ErrorClass.RECONNECT, "account_disconnected", "The account is disconnected.")
             self._write(post, index, self._failed(target, error), lease_id)
             return
-        problems = post_content.problems_for(post, target.platform)
+        problems = post_content.problems_for(post, target.platform, target.account_id)
         if problems:  # the rules changed since the post was scheduled: sending would be refused
             message = "; ".join(p.message for p in problems)
             error = PlatformError(ErrorClass.PERMANENT, problems[0].code if problems[0].code == "media_unsupported"
@@ -156,15 +156,17 @@ class Publisher:
             self._write(post, index, self._failed(target, error), lease_id)
             return
         platform = self.open_platform(account)
-        steps = post_content.steps_for(post, target.platform)
+        steps = post_content.steps_for(post, target.platform, target.account_id)
+        options = post.options_for(target.platform, target.account_id)
         counted = False
         while len(target.parts) < len(steps):
             step = steps[len(target.parts)]
             content = PostContent(
                 text=step.text,
                 media=step.media,
-                title=post.title if step.kind == "post" else None,
+                title=post.for_target(target.platform, target.account_id).title if step.kind == "post" else None,
                 target_key=f"{post.id}:{target.account_id}{step.key_suffix}",
+                options=options,
             )
             if target.status is TargetStatus.SENDING:  # an earlier attempt at this step has no answer
                 found = self._reconcile(platform, content)

@@ -22,6 +22,7 @@ from herald.api.models import (
     ScheduleRequest,
     UpdatePostRequest,
     ValidationResponse,
+    split_content,
     to_utc,
 )
 from herald.errors import InvalidRequest
@@ -83,11 +84,13 @@ def create_thread(
 
 
 def _new_post(body: CreatePostRequest) -> NewPost:
+    text, media, overrides = split_content(body)
     return NewPost(
-        text=body.text or "",
+        text=text or "",
+        overrides=overrides or {},
         platforms=tuple(body.platforms),
         account_ids=tuple(body.account_ids),
-        media=tuple(body.media or ()),
+        media=tuple(media or ()),
         title=body.title,
         tags=tuple(body.tags or ()),
         campaign_id=body.campaign_id,
@@ -216,6 +219,15 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
         for name in body.model_fields_set
         if getattr(body, name) is not None or name in CLEARABLE
     }
+    text, media, overrides = split_content(body)
+    for name in ("text", "media", "overrides", "platform_options"):
+        changes.pop(name, None)
+    if text is not None:
+        changes["text"] = text
+    if media is not None:
+        changes["media"] = media
+    if overrides is not None:
+        changes["overrides"] = overrides
     if "thread" in changes:
         changes["thread"] = [ContentPart(text=p.text, media=p.media) for p in body.thread or ()]
     if "first_comment" in changes:
