@@ -4,8 +4,8 @@
         cloud.api_url, cloud.api_key, cloud.aws_endpoint, cloud.lambda_endpoint
 
 Start order: moto (server mode) -> resources from template.yaml -> the functions' environment
-in os.environ -> Lambda Invoke emulator -> workspace bootstrap -> schedule pump and scheduled
-events (the sweeper) -> HTTP API emulator. The API port accepts connections only once
+in os.environ -> Lambda Invoke emulator -> workspace bootstrap -> schedule pump, S3 notification
+pump and scheduled events (the sweeper) -> HTTP API emulator. The API port accepts connections only once
 everything else is ready, so polling it is a readiness check.
 
 One process, one environment: the functions run in this process, so their environment
@@ -37,6 +37,7 @@ from local.http_event import DEFAULT_ROUTES, Route
 from local.lambda_api import LambdaApi
 from local.moto_patches import make_dynamodb_atomic
 from local.resources import ResourceCreator, aws_client
+from local.s3_pump import S3NotificationPump
 from local.schedule_events import event_tickers, scheduled_events
 from local.scheduler_pump import SchedulePump
 from local.server import LOCALHOST, ensure_port_free
@@ -96,6 +97,7 @@ class LocalCloud:
         self.stack: Stack | None = None
         self.registry: FunctionRegistry | None = None
         self.pump: SchedulePump | None = None
+        self.s3_pump: S3NotificationPump | None = None
         self.bootstrap_result: BootstrapResult | None = None
         self.environment: dict[str, str] = {}
         self._moto: Any = None
@@ -240,6 +242,9 @@ class LocalCloud:
             send_to_queue=self._send_to_queue,
         )
         self._tickers.append(Ticker(self.pump_seconds, self.pump.run_once, name="schedule-pump", run_at_start=True))
+        self.s3_pump = S3NotificationPump(aws_client("s3", self.aws_endpoint, stack.region), registry, stack)
+        if self.s3_pump.subscriptions:
+            self._tickers.append(Ticker(self.pump_seconds, self.s3_pump.run_once, name="s3-notification-pump"))
         overrides = {SWEEPER_LOGICAL_ID: self.sweep_seconds} if self.sweep_seconds else {}
         self._tickers.extend(event_tickers(registry, scheduled_events(registry, overrides)))
         for ticker in self._tickers:

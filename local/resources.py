@@ -202,12 +202,40 @@ class ResourceCreator:
     # -- S3 and KMS ---------------------------------------------------------------------------
 
     def create_bucket(self, logical_id: str) -> None:
+        """The bucket, with its CORS rules, default encryption, public access block and lifecycle
+        rules (CloudFormation's property shapes translated to the S3 API's). moto stores them; it
+        does not enforce them, nor a presigned POST's conditions."""
         name = self.stack.physical_name(logical_id)
-        self.client("s3").create_bucket(Bucket=name)
+        s3 = self.client("s3")
+        if self.stack.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.stack.region})
         props = self.stack.resolved_properties(logical_id)
+        settings: list[tuple[str, Callable[[], Any]]] = []
         cors = props.get("CorsConfiguration")
         if cors:
-            self.client("s3").put_bucket_cors(Bucket=name, CORSConfiguration=cors)
+            rules = [_cors_rule(rule) for rule in cors.get("CorsRules") or cors.get("CORSRules") or []]
+            settings.append(("CORS", lambda: s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})))
+        encryption = props.get("BucketEncryption")
+        if encryption:
+            settings.append(("encryption", lambda: s3.put_bucket_encryption(
+                Bucket=name, ServerSideEncryptionConfiguration={"Rules": [
+                    _encryption_rule(rule) for rule in encryption.get("ServerSideEncryptionConfiguration") or []
+                ]})))
+        block = props.get("PublicAccessBlockConfiguration")
+        if block:
+            settings.append(("public access block", lambda: s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration={k: _bool(v) for k, v in block.items()})))
+        lifecycle = props.get("LifecycleConfiguration")
+        if lifecycle:
+            settings.append(("lifecycle", lambda: s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in lifecycle.get("Rules") or []]})))
+        for what, apply in settings:
+            try:
+                apply()
+            except Exception:  # nothing local depends on these
+                log.warning("bucket %s: could not set its %s locally (ignored)", name, what, exc_info=True)
         log.info("created bucket %s", name)
 
     def create_kms_key(self, logical_id: str) -> None:
@@ -239,3 +267,39 @@ def _attribute(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _bool(value: Any) -> bool:
+    return value in (True, "true", "True")
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CorsRule -> the S3 API's CORSRule."""
+    names = {"Id": "ID", "AllowedHeaders": "AllowedHeaders", "AllowedMethods": "AllowedMethods",
+             "AllowedOrigins": "AllowedOrigins", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    translated = {names.get(key, key): value for key, value in rule.items()}
+    if "MaxAgeSeconds" in translated:
+        translated["MaxAgeSeconds"] = int(translated["MaxAgeSeconds"])
+    return translated
+
+
+def _encryption_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation ServerSideEncryptionRule -> the S3 API's."""
+    translated: dict[str, Any] = {}
+    if "ServerSideEncryptionByDefault" in rule:
+        translated["ApplyServerSideEncryptionByDefault"] = rule["ServerSideEncryptionByDefault"]
+    if "BucketKeyEnabled" in rule:
+        translated["BucketKeyEnabled"] = _bool(rule["BucketKeyEnabled"])
+    return translated
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle Rule -> the S3 API's (the common parts)."""
+    translated: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule.get("Status", "Enabled"),
+                                  "Filter": {"Prefix": rule.get("Prefix", "")}}
+    abort = rule.get("AbortIncompleteMultipartUpload")
+    if abort:
+        translated["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(abort["DaysAfterInitiation"])}
+    if "ExpirationInDays" in rule:
+        translated["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    return translated

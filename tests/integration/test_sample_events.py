@@ -6,6 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -51,6 +52,10 @@ def test_each_sample_event_runs_through_its_handler(event_file: Path, sample_wor
         assert result["statusCode"] in (200, 201, 404), body
         if result["statusCode"] == 404:
             assert body["error"]["code"] == "post_not_found"
+    elif event_file.name.startswith("inspect_media"):
+        # An upload key without a media item: the object is removed (there is none here).
+        key = unquote_plus(event["Records"][0]["s3"]["object"]["key"])
+        assert result == {"processed": [{"key": key, "result": "orphan_removed", "media_id": key.split("/")[2]}]}
     elif event_file.name == "publish.json":
         assert result["result"] == "skipped" and result["reason"] == "post_not_found"
     else:

@@ -15,7 +15,21 @@ from herald.settings import Settings
 from .cfn_yaml import as_list, function_properties, resources_of_type, sub_text
 from .conftest import ROOT
 
-FUNCTIONS = {"ApiFunction": "api", "PublishFunction": "publish", "SweeperFunction": "sweeper"}
+FUNCTIONS = {"ApiFunction": "api", "PublishFunction": "publish", "SweeperFunction": "sweeper",
+             "InspectMediaFunction": "inspect_media"}  # logical id -> functions/<dir>
+NAMES = {"ApiFunction": "api", "PublishFunction": "publish", "SweeperFunction": "sweeper",
+         "InspectMediaFunction": "inspect-media"}  # logical id -> ${AWS::StackName}-<name>
+MEMORY = {"InspectMediaFunction": 1024}  # others: 512 from Globals
+# The media bucket's name, built from the stack (a !Ref would be circular through its notification).
+STACK_HASH = {"Fn::Select": [0, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]}
+MEDIA_BUCKET = {"Fn::Sub": ["${AWS::StackName}-media-${StackHash}", {"StackHash": STACK_HASH}]}
+
+
+def media_arn(prefix: str) -> str:
+    text = "arn:${AWS::Partition}:s3:::${AWS::StackName}-media-${StackHash}/" + prefix + "/*"
+    return json.dumps({"Fn::Sub": [text, {"StackHash": STACK_HASH}]}, sort_keys=True)
+
+
 PUBLISH_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-publish"
 SCHEDULES_ARN = "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${ScheduleGroup}/*"
 SCHEDULER_ACTIONS = {
@@ -44,6 +58,9 @@ EXPECTED_RESOURCES = {
     "ApiFunction": "AWS::Serverless::Function",
     "PublishFunction": "AWS::Serverless::Function",
     "SweeperFunction": "AWS::Serverless::Function",
+    "MediaBucket": "AWS::S3::Bucket",
+    "MediaBucketPolicy": "AWS::S3::BucketPolicy",
+    "InspectMediaFunction": "AWS::Serverless::Function",
 }
 EXPECTED_OUTPUTS = {
     "ApiUrl",
@@ -54,6 +71,8 @@ EXPECTED_OUTPUTS = {
     "SweeperFunctionArn",
     "ScheduleDeadLetterQueueUrl",
     "PublishDeadLetterQueueUrl",
+    "MediaBucketName",
+    "InspectMediaFunctionArn",
 }
 
 
@@ -117,7 +136,8 @@ def test_every_parameter_is_described_and_defaults_are_the_documented_ones(templ
 def test_parameter_bounds_are_valid_settings(template: dict[str, Any]) -> None:
     """Whatever value CloudFormation lets through, the functions' Settings accept."""
     parameters = template["Parameters"]
-    for parameter, field in (("LeaseSeconds", "lease_seconds"), ("MaxAttempts", "max_attempts")):
+    for parameter, field in (("LeaseSeconds", "lease_seconds"), ("MaxAttempts", "max_attempts"),
+                             ("MediaMaxBytes", "media_max_bytes")):
         for key in ("Default", "MinValue", "MaxValue"):
             Settings.model_validate({field: parameters[parameter][key]})
 
@@ -128,7 +148,7 @@ def test_function_runs_python312_on_arm64_from_a_makefile_build(template: dict[s
     assert function["Runtime"] == "python3.12"
     assert function["Architectures"] == ["arm64"]
     assert function["Handler"] == "app.lambda_handler"
-    assert function["MemorySize"] == 512
+    assert function["MemorySize"] == MEMORY.get(logical_id, 512)
     assert {"Ref": "HeraldLayer"} in function["Layers"]
     metadata = template["Resources"][logical_id].get("Metadata", {})
     assert metadata.get("BuildMethod") == "makefile"
@@ -177,6 +197,8 @@ def test_function_environment(template: dict[str, Any], logical_id: str) -> None
     assert herald["schedule_dlq_arn"] == {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}
     assert herald["lease_seconds"] == {"Ref": "LeaseSeconds"}
     assert herald["max_attempts"] == {"Ref": "MaxAttempts"}
+    assert herald["media_bucket"] == MEDIA_BUCKET
+    assert herald["media_max_bytes"] == {"Ref": "MediaMaxBytes"}
 
 
 def test_publish_function_arn_is_built_from_its_name_everywhere(template: dict[str, Any]) -> None:
@@ -294,10 +316,16 @@ def test_api_and_publish_policies(template: dict[str, Any], logical_id: str) -> 
     assert templates == ["DynamoDBCrudPolicy"]
     assert {"DynamoDBCrudPolicy": {"TableName": {"Ref": "Table"}}} in policies
     inline = statements(policies)
+    media = {
+        ("s3:PutObject", media_arn("uploads")),  # what a presigned POST carries
+        ("s3:GetObject", media_arn("thumbnails")),  # presigned thumbnail links
+        ("s3:DeleteObject", media_arn("uploads")),
+        ("s3:DeleteObject", media_arn("thumbnails")),
+    }
     assert grants(inline) == {(action, _sub(SCHEDULES_ARN)) for action in SCHEDULER_ACTIONS} | {
         ("iam:PassRole", _getatt("SchedulerRole")),
         ("lambda:InvokeFunction", _sub(PUBLISH_ARN)),
-    }
+    } | (media if logical_id == "ApiFunction" else set())
     (pass_role,) = [s for s in inline if "iam:PassRole" in as_list(s["Action"])]
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
 
@@ -333,7 +361,7 @@ def test_no_inline_statement_uses_wildcards(template: dict[str, Any]) -> None:
 def test_function_log_group_has_retention(template: dict[str, Any], logical_id: str) -> None:
     function = props(template, logical_id)
     name = sub_text(function["FunctionName"])
-    assert name == "${AWS::StackName}-" + FUNCTIONS[logical_id]
+    assert name == "${AWS::StackName}-" + NAMES[logical_id]
     log_group_ref = function["LoggingConfig"]["LogGroup"]
     log_group = template["Resources"][log_group_ref["Ref"]]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
@@ -354,3 +382,75 @@ def test_outputs_are_described(template: dict[str, Any]) -> None:
     for name, output in outputs.items():
         assert isinstance(output.get("Description"), str) and output["Description"].strip(), name
         assert "Value" in output, name
+
+
+def test_media_max_bytes_parameter(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["MediaMaxBytes"]
+    assert parameter["Type"] == "Number"
+    assert parameter["Default"] == 1024**3
+    assert parameter["MaxValue"] == 5 * 1024**3  # one presigned POST carries at most 5 GiB
+    assert parameter["MinValue"] == 1024**2
+    assert parameter["Default"] > 10 * 1000**2  # uploads over 10 MB work out of the box
+
+
+def test_media_bucket_is_private_encrypted_and_named_from_the_stack(template: dict[str, Any]) -> None:
+    resource = template["Resources"]["MediaBucket"]
+    assert resource["DeletionPolicy"] == "Retain" and resource["UpdateReplacePolicy"] == "Retain"
+    bucket = resource["Properties"]
+    assert bucket["BucketName"] == MEDIA_BUCKET
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"], True
+    )
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (sse,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert {"POST", "PUT"} <= set(cors["AllowedMethods"])
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert any(r["Status"] == "Enabled" and r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
+               for r in rules)
+    (deny,) = props(template, "MediaBucketPolicy")["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_bucket_name_is_built_the_same_way_everywhere(template: dict[str, Any]) -> None:
+    """Every S3 ARN names the bucket with the same expression as the bucket itself."""
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            text = sub_text(node)
+            if text is not None and ":s3:::" in text:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(template["Resources"])
+    assert found
+    for node in found:
+        text, variables = node["Fn::Sub"]
+        assert text.startswith("arn:${AWS::Partition}:s3:::${AWS::StackName}-media-${StackHash}/"), text
+        assert variables == {"StackHash": STACK_HASH}
+
+
+def test_inspect_function_runs_on_uploads_with_least_privilege(template: dict[str, Any]) -> None:
+    function = props(template, "InspectMediaFunction")
+    (event,) = function["Events"].values()
+    assert event["Type"] == "S3"
+    assert event["Properties"]["Bucket"] == {"Ref": "MediaBucket"}
+    assert event["Properties"]["Events"] in ("s3:ObjectCreated:*", ["s3:ObjectCreated:*"])
+    assert event["Properties"]["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"}]}}
+    policies = function["Policies"]
+    assert all(isinstance(p, dict) and "Statement" in p for p in policies), "no broad policy templates"
+    assert grants(statements(policies)) == {
+        ("dynamodb:GetItem", _getatt("Table")),
+        ("dynamodb:PutItem", _getatt("Table")),
+        ("s3:GetObject", media_arn("uploads")),
+        ("s3:PutObject", media_arn("thumbnails")),
+        ("s3:DeleteObject", media_arn("uploads")),
+        ("s3:DeleteObject", media_arn("thumbnails")),
+    }
+    assert function["EventInvokeConfig"]["MaximumRetryAttempts"] == 2

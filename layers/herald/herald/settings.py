@@ -34,6 +34,10 @@ class Settings(BaseModel):
     idempotency_ttl_seconds: int = Field(default=86400, ge=60)
     # Where short links point (a custom domain); empty: the API's own address, from the request.
     short_link_base: str = ""
+    # Uploaded media (POST /v1/media): the private bucket and the largest file accepted. A single
+    # presigned POST takes up to 5 GiB; S3 enforces the limit through its content-length-range.
+    media_bucket: str = "herald-media"
+    media_max_bytes: int = Field(default=1024**3, ge=1, le=5 * 1024**3)
 
 
 @lru_cache(maxsize=1)

@@ -77,6 +77,22 @@ def link_service():  # type: ignore[no-untyped-def]
     return LinkService(LinkStore(client("dynamodb"), get_settings().table_name), SystemClock())
 
 
+def media_service():  # type: ignore[no-untyped-def]
+    """Not cached: it is cheap to build and its clients and settings are cached where they live
+    (the S3 client per endpoint, so tests switching endpoints get a fresh one)."""
+    from herald.media.service import MediaService
+    from herald.media.storage import S3Storage, s3_client
+    from herald.store.media import MediaStore
+
+    s = get_settings()
+    return MediaService(
+        store=MediaStore(client("dynamodb"), s.table_name),
+        storage=S3Storage(s3_client(), s.media_bucket),
+        clock=SystemClock(),
+        max_bytes=s.media_max_bytes,
+    )
+
+
 @lru_cache(maxsize=1)
 def post_service():  # type: ignore[no-untyped-def]
     from herald.posts.service import PostService

@@ -1,0 +1,1 @@
+from herald.media.handler import lambda_handler  # noqa: F401
