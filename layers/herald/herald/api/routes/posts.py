@@ -109,20 +109,27 @@ def _new_post(body: CreatePostRequest) -> NewPost:
     )
 
 
-@router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented())
-def list_posts(
-    status: Annotated[str | None, Query(max_length=256, description="A status, or several separated by commas")] = None,
-    platform: Annotated[str | None, Query(max_length=32)] = None,
-    campaign_id: Annotated[str | None, Query(max_length=256)] = None,
-    tag: Annotated[str | None, Query(max_length=64)] = None,
-    start_date: Annotated[datetime | None, Query(description="Scheduled (or created) at or after")] = None,
-    end_date: Annotated[datetime | None, Query(description="Scheduled (or created) before")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-    profile_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> PostListResponse:
-    who = caller(router, Role.VIEWER, profile_id)
-    filters = PostFilter(
+# Query parameters shared by the post list and the queue.
+StatusQuery = Annotated[str | None, Query(max_length=256, description="A status, or several separated by commas")]
+PlatformQuery = Annotated[str | None, Query(max_length=32)]
+CampaignQuery = Annotated[str | None, Query(max_length=256)]
+TagQuery = Annotated[str | None, Query(max_length=64)]
+StartQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) at or after")]
+EndQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) before")]
+LimitQuery = Annotated[int, Query(ge=1, le=100)]
+CursorQuery = Annotated[str | None, Query(max_length=2048)]
+ProfileQuery = Annotated[str | None, Query(max_length=64)]
+
+
+def _filters(
+    status: str | None,
+    platform: str | None,
+    campaign_id: str | None,
+    tag: str | None,
+    start_date: datetime | None,
+    end_date: datetime | None,
+) -> PostFilter:
+    return PostFilter(
         statuses=_statuses(status),
         platform=platform,
         campaign_id=campaign_id,
@@ -130,6 +137,22 @@ def list_posts(
         start=to_utc(start_date, None),
         end=to_utc(end_date, None),
     )
+
+
+@router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented())
+def list_posts(
+    status: StatusQuery = None,
+    platform: PlatformQuery = None,
+    campaign_id: CampaignQuery = None,
+    tag: TagQuery = None,
+    start_date: StartQuery = None,
+    end_date: EndQuery = None,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+    profile_id: ProfileQuery = None,
+) -> PostListResponse:
+    who = caller(router, Role.VIEWER, profile_id)
+    filters = _filters(status, platform, campaign_id, tag, start_date, end_date)
     page = post_service().list(who, filters, cursor, limit)
     return PostListResponse(posts=[PostResponse.of(p) for p in page.posts], cursor=page.cursor)
 
@@ -169,28 +192,18 @@ def validate_post(body: Annotated[CreatePostRequest, Body()]) -> ValidationRespo
     responses=documented(),
 )
 def get_queue(
-    status: Annotated[
-        str | None,
-        Query(max_length=256, description="pending_approval, scheduled, paused, publishing (comma-separated)"),
-    ] = None,
-    platform: Annotated[str | None, Query(max_length=32)] = None,
-    campaign_id: Annotated[str | None, Query(max_length=256)] = None,
-    tag: Annotated[str | None, Query(max_length=64)] = None,
-    start_date: Annotated[datetime | None, Query(description="Scheduled at or after")] = None,
-    end_date: Annotated[datetime | None, Query(description="Scheduled before")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-    profile_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: StatusQuery = None,
+    platform: PlatformQuery = None,
+    campaign_id: CampaignQuery = None,
+    tag: TagQuery = None,
+    start_date: StartQuery = None,
+    end_date: EndQuery = None,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+    profile_id: ProfileQuery = None,
 ) -> QueueResponse:
     who = caller(router, Role.VIEWER, profile_id)
-    filters = PostFilter(
-        statuses=_statuses(status),
-        platform=platform,
-        campaign_id=campaign_id,
-        tag=tag,
-        start=to_utc(start_date, None),
-        end=to_utc(end_date, None),
-    )
+    filters = _filters(status, platform, campaign_id, tag, start_date, end_date)
     page, totals = post_service().queue(who, filters, cursor, limit)
     return QueueResponse(
         posts=[PostResponse.of(p) for p in page.posts],
