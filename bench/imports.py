@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = ("api", "publish", "sweeper")
+FUNCTIONS = ("api", "publish", "sweeper", "inspect_media")
 
 _TIMED = """
 import time, json
