@@ -72,3 +72,14 @@ def test_platform_options_reach_the_adapter_content(api: ApiClient, accounts: di
     assert post["overrides"]["x"]["options"] == {"reply_settings": "following"}
     edited = api.put(f"/v1/posts/{post['id']}", {"text": {"default": "t2", "x": "x only"}}).body
     assert edited["text"] == "t2" and edited["overrides"]["x"]["text"] == "x only"
+
+
+def test_unknown_or_wrong_options_are_refused_before_scheduling(api: ApiClient, accounts: dict[str, Any]) -> None:
+    typo = api.post("/v1/posts", {"text": "t", "platforms": ["x"], "platform_options": {"x": {"reply_setings": "x"}}})
+    assert typo.status == 422 and typo.body["error"]["details"][0]["field"] == "options.reply_setings"
+    wrong = api.post("/v1/posts/validate", {"text": "t", "platforms": ["bluesky"],
+                                            "platform_options": {"bluesky": {"langs": ["english please"]}}}).body
+    assert not wrong["valid"] and wrong["errors"][0]["field"] == "options.langs"
+    fine = api.post("/v1/posts/validate", {"text": "t", "platforms": ["x", "bluesky"], "platform_options": {
+        "x": {"reply_settings": "mentionedUsers"}, "bluesky": {"langs": ["en"]}}}).body
+    assert fine["valid"], fine

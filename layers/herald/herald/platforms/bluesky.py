@@ -136,6 +136,8 @@ class BlueskyPlatform(Platform):
             record["facets"] = facets
         if reply:
             record["reply"] = reply
+        if content.options.get("langs"):
+            record["langs"] = list(content.options["langs"])
         body: dict[str, Any] = {"repo": self.token("did"), "collection": POST_COLLECTION, "record": record}
         rkey = record_key_for(content.target_key) if content.target_key else None
         if rkey:

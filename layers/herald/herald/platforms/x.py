@@ -79,6 +79,9 @@ class XPlatform(Platform):
     def _create_post(self, content: PostContent, in_reply_to: str | None) -> PublishedPost:
         http.refuse_media(content, _NETWORK, "media upload")
         body: dict[str, Any] = {"text": content.text}
+        for option in ("reply_settings", "made_with_ai", "paid_partnership"):  # checked in herald.text.options
+            if option in content.options:
+                body[option] = content.options[option]
         if in_reply_to:
             body["reply"] = {"in_reply_to_tweet_id": in_reply_to}
         response = self._call("POST", "/2/tweets", json=body)

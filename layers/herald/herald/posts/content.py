@@ -13,6 +13,7 @@ from typing import Any
 from herald.errors import InvalidContent, MediaUnsupported
 from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
 from herald.posts.model import Post, PostStatus
+from herald.text.options import option_problems
 from herald.text.richtext import render, style_for
 from herald.text.twitter import url_spans
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
@@ -131,6 +132,8 @@ def _step_problems(post: Post, network: str, account_id: str | None = None) -> l
         if step.kind == "comment" and step.media and network not in FIRST_COMMENT_MEDIA_NETWORKS:
             problems.append(Problem(network, "first_comment.media", "media_unsupported",
                                     f"{network} takes no media in a first comment (Facebook and X do)"))
+    for name, wrong in option_problems(network, options):
+        problems.append(Problem(network, f"options.{name}", "invalid_content", f"{network} option {name} {wrong}"))
     if post.thread and network not in THREAD_NETWORKS:
         problems.append(Problem(network, "thread", "invalid_content",
                                 f"{network} has no threads (X, Threads, Bluesky and Mastodon do)"))
