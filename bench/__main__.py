@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import api_create, imports
+from bench import api_create, imports, text_counting
 from bench.stats import median_ms, spread_ms
 
 
@@ -16,6 +16,8 @@ def main() -> int:
     imported = imports.measure()
     print("measuring POST /v1/posts against its raw AWS calls (moto server)...", file=sys.stderr, flush=True)
     created = api_create.measure()
+    print("counting adversarial 100,000-character texts...", file=sys.stderr, flush=True)
+    counted = text_counting.measure()
 
     baseline = median_ms(imported["import boto3"])
     rows = [("import boto3 alone", f"{baseline:.0f} ms [{spread_ms(imported['import boto3'])}]", "1.00x")]
@@ -27,6 +29,7 @@ def main() -> int:
     rows.append(("raw AWS calls of one create", f"{raw:.1f} ms [{spread_ms(created['raw'])}]", "1.00x"))
     rows.append(("POST /v1/posts in-process", f"{handler:.1f} ms [{spread_ms(created['handler'])}]",
                  f"{handler / raw:.2f}x"))
+    rows.append(("slowest count of a hostile 100k-char text", f"{max(counted) * 1000:.0f} ms", "-"))
     width = max(len(r[0]) for r in rows)
     print()
     print(f"{'measure'.ljust(width)}  {'time'.ljust(26)}  ratio")

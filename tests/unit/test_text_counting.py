@@ -16,8 +16,6 @@ the reference libraries they count with. Expected values are data copied from th
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from herald.text import counting
@@ -367,10 +365,9 @@ def test_hashtags(text: str, expected: int) -> None:
         ("http://a.com/" + "!" * 99_987, "weighted", 23 + 99_987),  # trailing punctuation, trimmed one by one
     ],
 )
-def test_long_adversarial_text_is_counted_quickly(text: str, method: str, expected: int) -> None:
-    started = time.perf_counter()
+def test_long_adversarial_text_is_counted_right(text: str, method: str, expected: int) -> None:
+    # How long these take is measured by `make bench` (bench/text_counting.py), not asserted here.
     assert counting.count(text, method) == expected
-    assert time.perf_counter() - started < 5  # about 0.3 s here; unbounded it was minutes
 
 
 def test_a_run_of_regional_indicators_pairs_from_its_start() -> None:
