@@ -83,3 +83,19 @@ def test_unknown_or_wrong_options_are_refused_before_scheduling(api: ApiClient, 
     fine = api.post("/v1/posts/validate", {"text": "t", "platforms": ["x", "bluesky"], "platform_options": {
         "x": {"reply_settings": "mentionedUsers"}, "bluesky": {"langs": ["en"]}}}).body
     assert fine["valid"], fine
+
+
+def test_hashtags_and_a_link_are_rendered_per_network(api: ApiClient, accounts: dict[str, Any], trigger: Any,
+                                                      publisher: Any, clock: Any) -> None:
+    clock.set(datetime.now(UTC))
+    post = api.post("/v1/posts", {"text": "Launch day", "platforms": ["x", "bluesky"],
+                                  "hashtags": ["launch", "#news"], "link": {"url": "https://example.com/l",
+                                                                            "title": "The launch"}})
+    assert post.status == 201, post.body
+    assert post.body["hashtags"] == ["launch", "#news"] and post.body["link"]["title"] == "The launch"
+    publisher.run(trigger.for_post(post.body["id"])[0])
+    expected = "Launch day\n\nhttps://example.com/l\n\n#launch #news"
+    assert published_text(accounts["x"]) == expected
+    assert published_text(accounts["bluesky"]) == expected
+    bad = api.post("/v1/posts", {"text": "t", "platforms": ["x"], "link": {"url": "ftp://e.com"}})
+    assert bad.status == 422

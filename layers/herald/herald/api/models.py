@@ -60,6 +60,22 @@ class OverrideRequest(_Strict):
     options: dict[str, Any] = Field(default={}, description="The network's own options, e.g. X reply_settings")
 
 
+def _web_url(url: str) -> str:
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s) URL")
+    return url
+
+
+WebUrl = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(_web_url)]
+
+
+class LinkRequest(_Strict):
+    url: WebUrl
+    title: ShortText | None = None
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    thumbnail: WebUrl | None = None
+
+
 class PostFields(_Strict):
     text: PostText | dict[str, PostText] | None = Field(
         default=None, description='The text, or {"default": ..., "<network>": ...} (Ayrshare\'s form)'
@@ -70,6 +86,10 @@ class PostFields(_Strict):
     overrides: dict[str, OverrideRequest] | None = Field(
         default=None, description="Content for one network (key: its name) or one account (key: its id)"
     )
+    hashtags: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] | None = (
+        Field(default=None, description="Appended to each network's text while they fit its limits")
+    )
+    link: LinkRequest | None = Field(default=None, description="A link to show with the post (its URL in the text)")
     platform_options: dict[str, dict[str, Any]] | None = Field(
         default=None, description='Per network options, e.g. {"x": {"reply_settings": "following"}}'
     )
@@ -244,6 +264,8 @@ class PostResponse(BaseModel):
     thread: list[PartResponse] = []
     first_comment: PartResponse | None = None
     overrides: dict[str, OverrideRequest] = {}
+    hashtags: list[str] = []
+    link: LinkRequest | None = None
     title: str | None = None
     tags: list[str]
     campaign_id: str | None = None
@@ -273,7 +295,7 @@ class PostResponse(BaseModel):
             **post.model_dump(
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
-                         "shorten_links", "short_links", "thread", "first_comment", "overrides",
+                         "shorten_links", "short_links", "thread", "first_comment", "overrides", "hashtags", "link",
                          "created_at", "updated_at", "published_at"}
             ),
             platforms=post.platforms,

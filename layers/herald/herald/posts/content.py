@@ -15,6 +15,7 @@ from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
 from herald.posts.model import Post, PostStatus
 from herald.text.options import option_problems
 from herald.text.richtext import render, style_for
+from herald.text.structured import with_hashtags, with_link
 from herald.text.twitter import url_spans
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
 
@@ -67,7 +68,8 @@ class Step:
 
 
 def all_texts(post: Post) -> list[str]:
-    return [p.text for p in post.content_parts] + ([post.first_comment.text] if post.first_comment else [])
+    link = [post.link.url] if post.link else []
+    return link + [p.text for p in post.content_parts] + ([post.first_comment.text] if post.first_comment else [])
 
 
 def render_for(post: Post, text: str, network: str) -> str:
@@ -85,6 +87,13 @@ def render_for(post: Post, text: str, network: str) -> str:
     return "".join(pieces) + text[last:]
 
 
+def _first_text(post: Post, network: str) -> str:
+    """The post's own text with its structured content: the link (no network card is built yet,
+    so its URL goes in the text) and the hashtags that fit."""
+    text = render_for(post, with_link(post.text, post.link.url if post.link else None), network)
+    return with_hashtags(text, post.hashtags, network, has_media=bool(post.media))
+
+
 def steps_for(post: Post, network: str, account_id: str | None = None) -> list[Step]:
     post = post.for_target(network, account_id)
     parts = post.content_parts if network in THREAD_NETWORKS else post.content_parts[:1]
@@ -92,7 +101,7 @@ def steps_for(post: Post, network: str, account_id: str | None = None) -> list[S
         Step(
             kind="post" if n == 0 else "part",
             index=n,
-            text=render_for(post, part.text, network),
+            text=_first_text(post, network) if n == 0 else render_for(post, part.text, network),
             media=tuple(part.media),
             reply_to=None if n == 0 else n - 1,
             field="" if n == 0 else f"thread[{n - 1}].",
@@ -109,7 +118,7 @@ def steps_for(post: Post, network: str, account_id: str | None = None) -> list[S
 
 
 def text_for(post: Post, network: str) -> str:
-    return render_for(post, post.text, network)
+    return _first_text(post, network)
 
 
 def _kinds(urls: Iterable[str]) -> tuple[Any, ...]:

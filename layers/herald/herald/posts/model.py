@@ -66,6 +66,17 @@ class Override(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)  # e.g. {"reply_settings": "following"}
 
 
+class LinkCard(BaseModel):
+    """A link to show with the post: a card where the network has one, else its URL in the text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    title: str | None = None
+    description: str | None = None
+    thumbnail: str | None = None
+
+
 class PartResult(BaseModel):
     """What the network answered for one step of a target: a thread part or the first comment."""
 
@@ -118,6 +129,8 @@ class Post(BaseModel):
     first_comment: ContentPart | None = None
     # Per network (key: its name) or per account (key: its id); an account's wins over its network's.
     overrides: dict[str, Override] = Field(default_factory=dict)
+    hashtags: list[str] = Field(default_factory=list)  # appended per network while they fit
+    link: LinkCard | None = None
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
     campaign_id: str | None = None

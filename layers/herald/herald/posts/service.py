@@ -24,7 +24,7 @@ from herald.errors import (
 from herald.ids import new_id
 from herald.links.service import CODE_LENGTH
 from herald.posts import content, lifecycle
-from herald.posts.model import ContentPart, Override, Post, PostStatus, PostTarget, PostType
+from herald.posts.model import ContentPart, LinkCard, Override, Post, PostStatus, PostTarget, PostType
 from herald.posts.ports import (
     AccountDirectory,
     IdempotencyRecord,
@@ -60,6 +60,8 @@ class NewPost:
     thread: tuple[ContentPart, ...] = ()  # parts after the first, sent as replies
     first_comment: ContentPart | None = None
     overrides: dict[str, Override] = field(default_factory=dict)
+    hashtags: tuple[str, ...] = ()
+    link: LinkCard | None = None
 
     @property
     def all_media(self) -> list[str]:
@@ -117,7 +119,8 @@ class PostService:
         probe = Post(
             id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
             status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
-            thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides, title=new.title,
+            thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides,
+            hashtags=list(new.hashtags), link=new.link, title=new.title,
             scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
         )
         networks = sorted({t.platform for t in targets})
@@ -154,6 +157,8 @@ class PostService:
             thread=list(new.thread),
             first_comment=new.first_comment,
             overrides=new.overrides,
+            hashtags=list(new.hashtags),
+            link=new.link,
             title=new.title,
             tags=list(new.tags),
             campaign_id=new.campaign_id,
@@ -268,7 +273,7 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
-        if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides"} & set(changes):
+        if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides", "link"} & set(changes):
             before = self.get(caller, post_id)
             if "overrides" in changes:
                 changes["overrides"] = _merge_overrides(before.overrides, changes["overrides"])

@@ -26,7 +26,7 @@ from herald.api.models import (
     to_utc,
 )
 from herald.errors import InvalidRequest
-from herald.posts.model import ContentPart, PostStatus
+from herald.posts.model import ContentPart, LinkCard, PostStatus
 from herald.posts.ports import PostFilter
 from herald.posts.service import NewPost
 from herald.wiring import post_service
@@ -36,7 +36,7 @@ router = Router()
 
 # Fields a PUT may set to null; a null elsewhere (text, media, tags ...) means "leave as is".
 CLEARABLE = frozenset(
-    {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment"}
+    {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment", "link"}
 )
 
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
@@ -102,6 +102,8 @@ def _new_post(body: CreatePostRequest) -> NewPost:
         draft=body.draft,
         requires_approval=body.requires_approval,
         shorten_links=body.shorten_links,
+        hashtags=tuple(body.hashtags or ()),
+        link=LinkCard.model_validate(body.link.model_dump()) if body.link else None,
         thread=tuple(ContentPart(text=p.text, media=p.media) for p in body.thread),
         first_comment=ContentPart(text=body.first_comment.text, media=body.first_comment.media)
         if body.first_comment
@@ -241,6 +243,8 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
         changes["media"] = media
     if overrides is not None:
         changes["overrides"] = overrides
+    if "link" in changes:
+        changes["link"] = LinkCard.model_validate(body.link.model_dump()) if body.link else None
     if "thread" in changes:
         changes["thread"] = [ContentPart(text=p.text, media=p.media) for p in body.thread or ()]
     if "first_comment" in changes:
