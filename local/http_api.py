@@ -26,7 +26,7 @@ from local.http_event import (
     new_request_id,
     render_response,
 )
-from local.server import BackgroundHTTPServer
+from local.server import LocalService
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway HTTP API payload quota
 _MAX_DISCARD_BYTES = 64 * 1024 * 1024
 
 
-class HttpApi:
+class HttpApi(LocalService):
     def __init__(
         self,
         routes: Sequence[tuple[Route, LocalFunction]],
@@ -44,22 +44,7 @@ class HttpApi:
     ):
         self.routes = list(routes)
         self.max_body_bytes = max_body_bytes
-        self._http = BackgroundHTTPServer(_ApiRequestHandler, port, name="http-api")
-        self._http.server.api = self  # type: ignore[attr-defined]
-
-    @property
-    def port(self) -> int:
-        return self._http.port
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def start(self) -> None:
-        self._http.start()
-
-    def stop(self) -> None:
-        self._http.stop()
+        self._listen(_ApiRequestHandler, port, "http-api")
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         found = match_route((route for route, _ in self.routes), request.method, request.target.partition("?")[0])
@@ -92,7 +77,7 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
 
     @property
     def api(self) -> HttpApi:
-        return self.server.api  # type: ignore[attr-defined]
+        return self.server.service  # type: ignore[attr-defined]
 
     def do_GET(self) -> None:
         self._serve()

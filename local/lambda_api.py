@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from local.functions import MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, FunctionRegistry, LocalFunction
-from local.server import BackgroundHTTPServer
+from local.server import LocalService
 
 log = logging.getLogger(__name__)
 
@@ -30,26 +30,11 @@ _INVOKE_ASYNC = re.compile(r"^/2014-11-13/functions/(?P<name>[^/]+)/invoke-async
 _GET_FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 
 
-class LambdaApi:
+class LambdaApi(LocalService):
     def __init__(self, registry: FunctionRegistry | None = None, *, port: int = 3001):
         """Binds the port at once; `registry` may be attached later, before start()."""
         self.registry = registry
-        self._http = BackgroundHTTPServer(_LambdaRequestHandler, port, name="lambda-api")
-        self._http.server.lambda_api = self  # type: ignore[attr-defined]
-
-    @property
-    def port(self) -> int:
-        return self._http.port
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def start(self) -> None:
-        self._http.start()
-
-    def stop(self) -> None:
-        self._http.stop()
+        self._listen(_LambdaRequestHandler, port, "lambda-api")
 
 
 class _LambdaRequestHandler(BaseHTTPRequestHandler):
@@ -59,7 +44,7 @@ class _LambdaRequestHandler(BaseHTTPRequestHandler):
 
     @property
     def registry(self) -> FunctionRegistry:
-        return self.server.lambda_api.registry  # type: ignore[attr-defined]
+        return self.server.service.registry  # type: ignore[attr-defined]
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)

@@ -53,6 +53,29 @@ class BackgroundHTTPServer:
         self._server.server_close()
 
 
+class LocalService:
+    """An emulated AWS endpoint served by a BackgroundHTTPServer; its request handler reaches the
+    service as `self.server.service`."""
+
+    def _listen(self, handler_class: type[BaseHTTPRequestHandler], port: int, name: str) -> None:
+        self._http = BackgroundHTTPServer(handler_class, port, name=name)
+        self._http.server.service = self  # type: ignore[attr-defined]
+
+    @property
+    def port(self) -> int:
+        return self._http.port
+
+    @property
+    def url(self) -> str:
+        return self._http.url
+
+    def start(self) -> None:
+        self._http.start()
+
+    def stop(self) -> None:
+        self._http.stop()
+
+
 def ensure_port_free(port: int, what: str) -> None:
     """Fail clearly when `port` (non-zero) is taken: moto's server thread would only hang."""
     if port == 0:

@@ -709,7 +709,7 @@ def test_an_expired_session_works_again_after_a_refresh(make_account) -> None:
         platform.publish(PostContent(text="Launch day", target_key="post_1:acc_sim"))
 
     renewed = platform.refresh_credentials()
-    again = open_platform(account.with_extra(credentials=renewed.tokens))
+    again = open_platform(account.model_copy(update={"credentials": renewed.tokens}))
     again.publish(PostContent(text="Launch day", target_key="post_1:acc_sim"))
 
     assert renewed.tokens["access_jwt"] != account.credentials["access_jwt"]
@@ -761,7 +761,7 @@ def test_simulated_thread_metrics_and_delete(make_account) -> None:
 
 def test_simulator_serves_the_accounts_own_pds(make_account) -> None:
     account = make_account("bluesky", "acc_sim", "herald.example.com")
-    account = account.with_extra(credentials={**account.credentials, "pds": "https://pds.example.net"})
+    account = account.model_copy(update={"credentials": {**account.credentials, "pds": "https://pds.example.net"}})
 
     post = open_platform(account).publish(PostContent(text="self-hosted", target_key="post_1:acc_sim"))
 

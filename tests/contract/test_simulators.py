@@ -82,7 +82,7 @@ def test_published_hands_out_copies(make_account) -> None:
 
 @pytest.mark.parametrize("platform", ["x", "bluesky"])
 def test_an_account_without_credentials_gets_simulated_tokens(make_account, platform: str) -> None:
-    account = make_account(platform, "acc_1", "herald").with_extra(credentials={})
+    account = make_account(platform, "acc_1", "herald").model_copy(update={"credentials": {}})
     simulator = {"x": XSimulator, "bluesky": BlueskySimulator}[platform].for_account(account)
     client = httpx.Client(transport=httpx.MockTransport(simulator.handle))
     tokens = simulators.test_credentials(platform, "acc_1", "herald")

@@ -786,7 +786,7 @@ def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
         platform.metrics(["1445880548472328192"])
 
     renewed = platform.refresh_credentials()
-    open_platform(account.with_extra(credentials=renewed.tokens)).publish(PostContent(text="Launch day"))
+    open_platform(account.model_copy(update={"credentials": renewed.tokens})).publish(PostContent(text="Launch day"))
 
     assert renewed.tokens["access_token"] != account.credentials["access_token"]
     assert renewed.tokens["refresh_token"] != account.credentials["refresh_token"]

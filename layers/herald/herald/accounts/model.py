@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,5 +37,3 @@ class Account(BaseModel):
     updated_at: datetime
     version: int = 1
 
-    def with_extra(self, **changes: Any) -> Account:
-        return self.model_copy(update=changes)

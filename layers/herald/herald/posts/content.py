@@ -117,10 +117,6 @@ def steps_for(post: Post, network: str, account_id: str | None = None) -> list[S
     return steps
 
 
-def text_for(post: Post, network: str) -> str:
-    return _first_text(post, network)
-
-
 def _kinds(urls: Iterable[str]) -> tuple[Any, ...]:
     # Without inspection (media ids arrive with uploads) a URL's kind is read from its extension;
     # one without a known extension is taken for an image.
