@@ -363,15 +363,22 @@ class WorkerPool:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._started = False
 
+    def drain(self, timeout: float = 5.0) -> bool:
+        """Wait until every submitted task has run; False if `timeout` passed first."""
+        with self._queue.all_tasks_done:
+            return self._queue.all_tasks_done.wait_for(lambda: self._queue.unfinished_tasks == 0, timeout)
+
     def _work(self) -> None:
         while True:
             task = self._queue.get()
-            if task is None:
-                return
             try:
+                if task is None:
+                    return
                 task()
             except Exception:
                 log.exception("async task failed")
+            finally:
+                self._queue.task_done()
 
 
 class FunctionRegistry:
@@ -424,6 +431,11 @@ class FunctionRegistry:
             "error" if invocation.failed else "ok",
         )
         return invocation
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no asynchronous invocation is queued or running (retries waiting on their
+        delay are not counted)."""
+        return self._pool.drain(timeout)
 
     def invoke_async(self, function: LocalFunction, event: Any, *, source: str = "Event") -> str:
         """Queue the event like Lambda's async queue does; returns the request id at once."""

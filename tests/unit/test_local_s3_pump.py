@@ -4,7 +4,6 @@ event comes from a small template."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_plus
@@ -52,16 +51,16 @@ Resources:
 class Recorder:
     def __init__(self) -> None:
         self.events: list[Any] = []
-        self.lock = threading.Lock()
+        self.arrived = threading.Condition()
 
     def __call__(self, event: Any, context: Any) -> None:
-        with self.lock:
+        with self.arrived:
             self.events.append(event)
+            self.arrived.notify_all()
 
     def keys(self, count: int, timeout: float = 5) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while len(self.events) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.events) >= count, timeout)
         return [unquote_plus(e["Records"][0]["s3"]["object"]["key"]) for e in self.events]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -98,7 +97,7 @@ def test_a_due_enabled_schedule_fires_once_with_its_input_and_is_deleted(
     assert publish.events == [payload]
     assert names(scheduler) == set()
     assert pump.run_once() == []
-    time.sleep(0.05)
+    assert registry.wait_idle()
     assert len(publish.events) == 1
 
 
