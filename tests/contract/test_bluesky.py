@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from scripted_http import Exchange, Script
 
 from herald.platforms import simulators
-from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent, PublishedPost, ReconcileOutcome
-from herald.platforms.bluesky import BlueskyPlatform, is_valid_tid, link_facets, record_key_for, utf8_length
+from herald.platforms.base import (
+    Credentials,
+    ErrorClass,
+    LinkPreview,
+    MentionRef,
+    PlatformError,
+    PostContent,
+    PublishedPost,
+    ReconcileOutcome,
+)
+from herald.platforms.bluesky import (
+    BlueskyPlatform,
+    external_embed,
+    facet_spans,
+    is_valid_tid,
+    link_facets,
+    record_key_for,
+    rich_text_facets,
+    utf8_length,
+)
 from herald.platforms.registry import open_platform
+from herald.platforms.simulators.bluesky import did_for_handle
 from support.clock import FakeClock
 
 PDS = "https://pds.example.net"
@@ -43,6 +63,45 @@ def created(uri: str = URI, cid: str = CID) -> dict[str, object]:
 
 def post_record(text: str, **extra: object) -> dict[str, object]:
     return {"$type": "app.bsky.feed.post", "text": text, "createdAt": CREATED_AT, **extra}
+
+
+def create(record: dict[str, object]) -> Exchange:
+    return Exchange(
+        "POST",
+        f"{XRPC}/com.atproto.repo.createRecord",
+        json={"repo": DID, "collection": "app.bsky.feed.post", "record": record, "rkey": RKEY},
+        body=created(),
+    )
+
+
+def resolve(handle: str, **answer: Any) -> Exchange:
+    """A handle lookup, made without the session token (the call is public), and its answer."""
+    return Exchange(
+        "GET",
+        f"{XRPC}/com.atproto.identity.resolveHandle",
+        params=[("handle", handle)],
+        request_headers={"authorization": None},
+        **answer,
+    )
+
+
+def facet(start: int, end: int, feature: dict[str, str]) -> dict[str, object]:
+    return {"index": {"byteStart": start, "byteEnd": end}, "features": [feature]}
+
+
+def mention(did: str) -> dict[str, str]:
+    return {"$type": "app.bsky.richtext.facet#mention", "did": did}
+
+
+def tag(name: str) -> dict[str, str]:
+    return {"$type": "app.bsky.richtext.facet#tag", "tag": name}
+
+
+def link(uri: str) -> dict[str, str]:
+    return {"$type": "app.bsky.richtext.facet#link", "uri": uri}
+
+
+UNRESOLVED = xrpc_error("InvalidRequest", "Unable to resolve handle")
 
 
 # --- record keys -----------------------------------------------------------------------------
@@ -239,6 +298,205 @@ def test_media_is_refused_before_any_call(clock: FakeClock) -> None:
 
     assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
     assert script.requests == []
+
+
+# --- rich text: mentions, tags, overlaps ----------------------------------------------------
+
+
+def test_mentions_are_resolved_once_each_and_unresolvable_handles_stay_text(clock: FakeClock) -> None:
+    text = (
+        "🎉 Thanks @Alice.bsky.social and (@bob.example.com), mail me@x.com, "
+        "cc @ghost.bsky.social. Again: @alice.bsky.social!"
+    )
+    alice, bob = "did:plc:alice2222222222222222222", "did:web:bob.example.com"
+    script = Script(
+        resolve("alice.bsky.social", body={"did": alice}),
+        resolve("bob.example.com", body={"did": bob}),
+        resolve("ghost.bsky.social", status=400, body=UNRESOLVED),
+        create(
+            post_record(
+                text,
+                facets=[
+                    facet(12, 30, mention(alice)),  # 🎉 is 4 bytes; the facet covers the "@"
+                    facet(36, 52, mention(bob)),  # after "(", without ")" or ","
+                    facet(100, 118, mention(alice)),  # without the "!"
+                ],
+            )
+        ),
+    )
+    # MentionRefs are for networks whose mentions are annotations; Bluesky reads the text.
+    content = PostContent(text=text, target_key=TARGET, mentions=(MentionRef("@Alice", "urn:li:person:1"),))
+
+    bluesky_for(script, clock).publish(content)
+
+    script.assert_done()
+    assert text.encode()[12:30].decode() == "@Alice.bsky.social"
+    assert text.encode()[36:52].decode() == "@bob.example.com"
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class", "code"),
+    [
+        ({"status": 503, "body": "<html>Service Unavailable</html>"}, ErrorClass.RETRY, "platform_unavailable"),
+        ({"status": 502, "body": xrpc_error("UpstreamFailure", "x")}, ErrorClass.RETRY, "platform_unavailable"),
+        (
+            {"status": 429, "body": xrpc_error("RateLimitExceeded", "x"), "headers": {"RateLimit-Reset": "1894006860"}},
+            ErrorClass.RETRY,
+            "rate_limited",
+        ),
+        ({"raises": httpx.ReadTimeout}, ErrorClass.RETRY, "timeout"),
+        ({"body": {"did": "not a did"}}, ErrorClass.RETRY, "platform_unavailable"),
+    ],
+    ids=["503", "502", "429", "timeout", "malformed-did"],
+)
+def test_a_failed_handle_lookup_raises_before_anything_is_written(
+    clock: FakeClock, answer: dict[str, Any], error_class: ErrorClass, code: str
+) -> None:
+    script = Script(
+        resolve("alice.bsky.social", body={"did": "did:plc:alice2222222222222222222"}),
+        resolve("bob.bsky.social", **answer),
+    )
+
+    with pytest.raises(PlatformError) as failed:
+        bluesky_for(script, clock).publish(
+            PostContent(text="@alice.bsky.social meets @bob.bsky.social", target_key=TARGET)
+        )
+
+    assert (failed.value.error_class, failed.value.code) == (error_class, code)
+    script.assert_done()  # and no createRecord: the script would have refused it
+    assert [r.url.path for r in script.requests] == ["/xrpc/com.atproto.identity.resolveHandle"] * 2
+
+
+def test_tags_use_utf8_byte_offsets_and_bluesky_rules(clock: FakeClock) -> None:
+    text = "新作 #ローンチ と #launch2030! ＃全角タグ #123 #🦋 👍🏽#no #日本語。"
+    script = Script(
+        create(
+            post_record(
+                text,
+                facets=[
+                    facet(7, 20, tag("ローンチ")),  # CJK: 3 bytes a character
+                    facet(25, 36, tag("launch2030")),  # trailing "!" trimmed
+                    facet(38, 53, tag("全角タグ")),  # full-width ＃ (3 bytes) counts, and is left out of the tag
+                    facet(59, 64, tag("🦋")),  # "#123" is no tag: purely numeric
+                    facet(77, 87, tag("日本語")),  # "#no" does not follow a space; "。" trimmed
+                ],
+            )
+        )
+    )
+
+    bluesky_for(script, clock).publish(PostContent(text=text, target_key=TARGET))
+
+    script.assert_done()
+    assert text.encode()[38:53].decode() == "＃全角タグ" and text.encode()[59:64].decode() == "#🦋"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("@alice.bsky.social.", [("mention", "@alice.bsky.social")]),  # trailing punctuation is not the handle
+        ("(@Bob.Test)", [("mention", "@Bob.Test")]),
+        ("write to me@example.com", []),  # an e-mail address
+        ("@localhost @1.2 @x.local @nodot @-a.com", []),  # not handles: one label, numeric TLD, reserved TLD
+        ("@alice.bsky.social_x", []),  # the handle would end in "." at the word boundary
+        ("#tag! #tag? #(x) #a#b", [("tag", "#tag"), ("tag", "#tag"), ("tag", "#(x"), ("tag", "#a#b")]),
+        ("#123 #1a #️⃣ #!!", [("tag", "#1a")]),  # numeric, keycap and punctuation are no tags
+        ("#" + "a" * 64 + " #" + "b" * 65, [("tag", "#" + "a" * 64)]),  # longer than 64 graphemes: no tag
+        ("#" + "👍🏽" * 64, [("tag", "#" + "👍🏽" * 64)]),  # 64 graphemes, 512 bytes
+        ("x\u3000#全角スペース後", [("tag", "#全角スペース後")]),  # an ideographic space separates too
+    ],
+)
+def test_what_bluesky_counts_as_a_mention_or_a_tag(text: str, found: list[tuple[str, str]]) -> None:
+    spans = facet_spans(text)
+
+    assert [(span.kind, text.encode()[span.start : span.end].decode()) for span in spans] == found
+
+
+def test_a_hash_or_at_inside_a_url_is_part_of_the_link(clock: FakeClock) -> None:
+    text = "Docs: https://example.com/guide#install and https://example.com/u/(@carol.bsky.social) #docs"
+    script = Script(  # no handle lookup: the mention is inside a URL
+        create(
+            post_record(
+                text,
+                facets=[
+                    facet(6, 39, link("https://example.com/guide#install")),
+                    facet(44, 86, link("https://example.com/u/(@carol.bsky.social)")),
+                    facet(87, 92, tag("docs")),
+                ],
+            )
+        )
+    )
+
+    bluesky_for(script, clock).publish(PostContent(text=text, target_key=TARGET))
+
+    script.assert_done()
+
+
+def test_facets_are_sorted_and_never_overlap() -> None:
+    text = "#launch(@herald.test) #go(https://example.com/x) @ann.test https://a.io #fin"
+    dids = {"herald.test": "did:plc:herald222222222222222222", "ann.test": "did:plc:ann22222222222222222222"}
+
+    facets = rich_text_facets(text, dids)
+
+    found = [
+        (text.encode()[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"][0]) for f in facets
+    ]
+    assert found == [
+        ("#launch(@herald.test", tag("launch(@herald.test")),  # the tag starts first and takes the mention in
+        ("https://example.com/x", link("https://example.com/x")),  # a link wins over the tag around it
+        ("@ann.test", mention(dids["ann.test"])),
+        ("https://a.io", link("https://a.io")),
+        ("#fin", tag("fin")),
+    ]
+    ranges = [(f["index"]["byteStart"], f["index"]["byteEnd"]) for f in facets]
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(ranges, ranges[1:], strict=False))
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+CARD = LinkPreview(
+    url="https://example.com/launch",
+    title="The launch",
+    description="Everything about it",
+    thumbnail="https://example.com/og.png",
+)
+CARD_EMBED = {
+    "$type": "app.bsky.embed.external",
+    "external": {"uri": "https://example.com/launch", "title": "The launch", "description": "Everything about it"},
+}
+
+
+def test_a_link_card_is_an_external_embed_without_its_thumbnail(clock: FakeClock) -> None:
+    script = Script(create(post_record("Launch day", embed=CARD_EMBED)))  # no thumb: it needs a blob upload
+
+    bluesky_for(script, clock).publish(PostContent(text="Launch day", target_key=TARGET, link=CARD))
+
+    script.assert_done()
+
+
+def test_a_card_without_title_or_description_sends_empty_strings(clock: FakeClock) -> None:
+    bare = {"$type": "app.bsky.embed.external", "external": {"uri": "https://e.com", "title": "", "description": ""}}
+    script = Script(create(post_record("x", embed=bare)))
+
+    bluesky_for(script, clock).publish(PostContent(text="x", target_key=TARGET, link=LinkPreview("https://e.com")))
+
+    script.assert_done()
+
+
+def test_a_reply_can_carry_a_card(clock: FakeClock) -> None:
+    root = {"uri": f"at://{DID}/app.bsky.feed.post/3lroot22222aa", "cid": "bafyreiroot"}
+    parent = PublishedPost(platform_post_id=root["uri"], url="https://bsky.app/x", extra=dict(root))
+    script = Script(create(post_record("read more", reply={"root": root, "parent": root}, embed=CARD_EMBED)))
+
+    bluesky_for(script, clock).reply(parent, PostContent(text="read more", target_key=TARGET, link=CARD))
+
+    script.assert_done()
+
+
+def test_a_card_is_left_out_when_the_post_has_media() -> None:
+    # Media take the post's one embed. (Media are refused before any call until blob upload is built.)
+    assert external_embed(PostContent(text="look", media=("s3://bucket/a.png",), link=CARD)) is None
+    assert external_embed(PostContent(text="look", link=CARD)) == CARD_EMBED
+    assert external_embed(PostContent(text="look")) is None
 
 
 # --- reply, delete ---------------------------------------------------------------------------
@@ -766,3 +1024,30 @@ def test_simulator_serves_the_accounts_own_pds(make_account) -> None:
     post = open_platform(account).publish(PostContent(text="self-hosted", target_key="post_1:acc_sim"))
 
     assert simulators.published("acc_sim")[0]["uri"] == post.platform_post_id
+
+
+def test_simulated_mentions_tags_and_card(make_account) -> None:
+    account = make_account("bluesky", "acc_sim", "herald.bsky.social")
+    text = "Hi @friend.bsky.social, @Herald.bsky.social and @nobody.example.com #launch 🚀"
+
+    open_platform(account).publish(PostContent(text=text, target_key="post_1:acc_sim", link=CARD))
+
+    record = simulators.published("acc_sim")[0]["record"]
+    assert record["facets"] == [
+        facet(3, 22, mention(did_for_handle("friend.bsky.social"))),
+        facet(24, 43, mention(account.credentials["did"])),  # the account's own handle is its DID
+        facet(68, 75, tag("launch")),  # @nobody.example.com cannot be resolved: plain text
+    ]
+    assert record["embed"] == CARD_EMBED
+
+
+def test_simulated_failures_still_hit_the_create_after_the_lookups(make_account) -> None:
+    platform = open_platform(make_account("bluesky", "acc_sim", "herald.bsky.social", simulate=["server_error"]))
+    content = PostContent(text="Hello @friend.bsky.social", target_key="post_1:acc_sim")
+
+    with pytest.raises(PlatformError) as failed:
+        platform.publish(content)
+    post = platform.publish(content)
+
+    assert failed.value.code == "platform_unavailable"
+    assert [p["uri"] for p in simulators.published("acc_sim")] == [post.platform_post_id]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from herald.accounts.model import Account
 from herald.platforms import simulators
 from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent
 from herald.platforms.registry import adapter_class, open_platform
-from herald.platforms.simulators.bluesky import BlueskySimulator
+from herald.platforms.simulators.bluesky import BlueskySimulator, did_for_handle
 from herald.platforms.simulators.x import XSimulator
 from herald.platforms.x import XPlatform
 
@@ -108,3 +109,150 @@ def test_the_x_simulator_serves_only_its_host(make_account) -> None:
         None, httpx.ConnectError("no such host")
     )
     assert error.code == "network_error"
+
+
+# --- Bluesky: handle resolution and record validation ----------------------------------------
+
+PDS = "https://bsky.social/xrpc"
+
+
+def bluesky_client(account: Account) -> httpx.Client:
+    transport = httpx.MockTransport(BlueskySimulator.for_account(account).handle)
+    return httpx.Client(transport=transport, headers={"authorization": f"Bearer {account.credentials['access_jwt']}"})
+
+
+def test_the_bluesky_simulator_resolves_the_handles_it_knows(make_account) -> None:
+    own = make_account("bluesky", "acc_1", "herald.example.com")
+    other = make_account("bluesky", "acc_2", "friend.bsky.social")
+    BlueskySimulator.for_account(other)  # seen by this process
+    client = bluesky_client(own)
+    client.headers.pop("authorization")  # the lookup is public
+
+    def did_of(handle: str) -> str:
+        answer = client.get(f"{PDS}/com.atproto.identity.resolveHandle", params={"handle": handle})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["did"]
+
+    assert did_of("Herald.Example.com") == own.credentials["did"]
+    assert did_of("friend.bsky.social") == other.credentials["did"]
+    assert did_of("someone.bsky.social") == did_of("SomeOne.bsky.social") == did_for_handle("someone.bsky.social")
+    assert did_of("dev.test").startswith("did:plc:") and len(did_of("dev.test")) == len("did:plc:") + 24
+    assert did_of("dev.test") != did_of("other.test")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"handle": "nobody.example.com"}, "Unable to resolve handle"),
+        ({"handle": "not a handle"}, "Error: handle must be a valid handle"),
+        ({}, 'Error: Params must have the property "handle"'),
+    ],
+)
+def test_the_bluesky_simulator_refuses_handles_it_cannot_resolve(make_account, params: dict, message: str) -> None:
+    client = bluesky_client(make_account("bluesky", "acc_1", "herald.bsky.social"))
+
+    answer = client.get(f"{PDS}/com.atproto.identity.resolveHandle", params=params)
+
+    assert (answer.status_code, answer.json()) == (400, {"error": "InvalidRequest", "message": message})
+
+
+TEXT = "Hi @ann.test #go 🚀"  # 21 bytes: "@ann.test" is 3-12, "#go" 13-16, the rocket 17-21
+ANN = "did:plc:ann22222222222222222222"
+
+
+def facet(start: int, end: int, feature: dict) -> dict:
+    return {"index": {"byteStart": start, "byteEnd": end}, "features": [feature]}
+
+
+MENTION = facet(3, 12, {"$type": "app.bsky.richtext.facet#mention", "did": ANN})
+TAG = facet(13, 16, {"$type": "app.bsky.richtext.facet#tag", "tag": "go"})
+EXTERNAL = {"uri": "https://example.com", "title": "Example", "description": ""}
+
+
+def record(**extra: object) -> dict:
+    return {"$type": "app.bsky.feed.post", "text": TEXT, "createdAt": "2030-01-07T09:00:00.000Z", **extra}
+
+
+def create_record(account: Account, record: dict) -> httpx.Response:
+    body = {"repo": account.credentials["did"], "collection": "app.bsky.feed.post", "record": record}
+    return bluesky_client(account).post(f"{PDS}/com.atproto.repo.createRecord", json=body)
+
+
+def test_the_bluesky_simulator_takes_a_record_with_facets_and_a_card(make_account) -> None:
+    account = make_account("bluesky", "acc_1", "herald.bsky.social")
+    embed = {"$type": "app.bsky.embed.external", "external": EXTERNAL}
+    unknown = facet(17, 21, {"$type": "com.example.facet#sparkle"})  # the feature union is open
+
+    answer = create_record(account, record(facets=[TAG, MENTION, unknown], embed=embed))
+
+    assert answer.status_code == 200, answer.text
+    assert simulators.published("acc_1")[0]["record"]["embed"] == embed
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ({"facets": [facet(13, 22, TAG["features"][0])]}, "Record/facets/0/index must be a byte range inside"),
+        ({"facets": [facet(13, 13, TAG["features"][0])]}, "Record/facets/0/index must be a byte range inside"),
+        ({"facets": [facet(-1, 3, TAG["features"][0])]}, "integers of at least 0"),
+        ({"facets": [facet(18, 20, TAG["features"][0])]}, "must start and end between UTF-8 characters"),
+        ({"facets": [MENTION, facet(10, 16, TAG["features"][0])]}, "Record/facets/1 overlaps Record/facets/0"),
+        (
+            {"facets": [facet(3, 12, {"$type": "app.bsky.richtext.facet#mention", "did": "ann.test"})]},
+            "did must be a valid did",
+        ),
+        (
+            {"facets": [facet(3, 12, {"$type": "app.bsky.richtext.facet#link", "uri": "not a uri"})]},
+            "uri must be a uri",
+        ),
+        (
+            {"facets": [facet(13, 16, {"$type": "app.bsky.richtext.facet#tag", "tag": "g" * 65})]},
+            "not be longer than 64",
+        ),
+        ({"facets": [facet(13, 16, {"$type": "app.bsky.richtext.facet#tag"})]}, 'must have the property "tag"'),
+        ({"facets": [{"index": {"byteStart": 3, "byteEnd": 12}, "features": []}]}, 'must have the property "features"'),
+        (
+            {"embed": {"$type": "app.bsky.embed.external", "external": {"uri": "https://e.com", "title": "t"}}},
+            'Record/embed/external must have the property "description"',
+        ),
+        (
+            {"embed": {"$type": "app.bsky.embed.external", "external": {**EXTERNAL, "title": None}}},
+            "Record/embed/external/title must be a string",
+        ),
+        (
+            {"embed": {"$type": "app.bsky.embed.external", "external": {**EXTERNAL, "uri": "example.com"}}},
+            "Record/embed/external/uri must be a uri",
+        ),
+        (
+            {"embed": {"$type": "app.bsky.embed.external", "external": {**EXTERNAL, "thumb": "https://e.com/og.png"}}},
+            "Record/embed/external/thumb should be a blob ref",
+        ),
+        ({"embed": {"$type": "app.bsky.embed.external"}}, 'Record/embed must have the property "external"'),
+    ],
+    ids=[
+        "past-the-end",
+        "empty",
+        "negative",
+        "mid-character",
+        "overlap",
+        "handle-as-did",
+        "bad-uri",
+        "long-tag",
+        "no-tag",
+        "no-features",
+        "no-description",
+        "title-not-string",
+        "uri-not-uri",
+        "thumb-not-blob",
+        "no-external",
+    ],
+)
+def test_the_bluesky_simulator_refuses_bad_records_as_the_pds_does(make_account, extra: dict, problem: str) -> None:
+    account = make_account("bluesky", "acc_1", "herald.bsky.social")
+
+    answer = create_record(account, record(**extra))
+
+    assert answer.status_code == 400 and answer.json()["error"] == "InvalidRequest"
+    assert answer.json()["message"].startswith("Invalid app.bsky.feed.post record: ")
+    assert problem in answer.json()["message"]
+    assert simulators.published("acc_1") == []

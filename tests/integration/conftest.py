@@ -66,4 +66,24 @@ def publisher(trigger: RecordingTrigger, clock: FakeClock):  # type: ignore[no-u
         trigger=trigger,
         clock=clock,
         settings=get_settings(),
+        media=wiring.media_store(),
+        media_link=wiring.media_link,
+        check_media_url=lambda url, is_video: None,  # no internet here: tests that probe pass their own
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_simulators() -> None:
+    """Test-mode networks start empty in every test (their state is per process)."""
+    from herald.platforms import simulators
+
+    simulators.reset()
+
+
+@pytest.fixture
+def accounts(api: ApiClient) -> dict[str, Any]:
+    """A test-mode X account and a test-mode Bluesky account on the default profile."""
+    return {
+        "x": api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body,
+        "bluesky": api.post("/v1/accounts", {"platform": "bluesky", "name": "Acme"}).body,
+    }

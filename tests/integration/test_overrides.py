@@ -5,23 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from herald.platforms import simulators
 from support.apigw import ApiClient
-
-
-@pytest.fixture(autouse=True)
-def fresh_simulators() -> None:
-    simulators.reset()
-
-
-@pytest.fixture
-def accounts(api: ApiClient) -> dict[str, Any]:
-    return {
-        "x": api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body,
-        "bluesky": api.post("/v1/accounts", {"platform": "bluesky", "name": "Acme"}).body,
-    }
 
 
 def published_text(account: dict[str, Any]) -> str:
@@ -94,8 +79,11 @@ def test_hashtags_and_a_link_are_rendered_per_network(api: ApiClient, accounts: 
     assert post.status == 201, post.body
     assert post.body["hashtags"] == ["launch", "#news"] and post.body["link"]["title"] == "The launch"
     publisher.run(trigger.for_post(post.body["id"])[0])
-    expected = "Launch day\n\nhttps://example.com/l\n\n#launch #news"
-    assert published_text(accounts["x"]) == expected
-    assert published_text(accounts["bluesky"]) == expected
+    # X has no cards: the URL goes in the text. Bluesky shows the link as an external embed card.
+    assert published_text(accounts["x"]) == "Launch day\n\nhttps://example.com/l\n\n#launch #news"
+    assert published_text(accounts["bluesky"]) == "Launch day\n\n#launch #news"
+    card = simulators.published(accounts["bluesky"]["id"])[0]["record"]["embed"]
+    assert card == {"$type": "app.bsky.embed.external",
+                    "external": {"uri": "https://example.com/l", "title": "The launch", "description": ""}}
     bad = api.post("/v1/posts", {"text": "t", "platforms": ["x"], "link": {"url": "ftp://e.com"}})
     assert bad.status == 422

@@ -12,11 +12,6 @@ from herald.posts.ports import PublishRequest
 from support.apigw import ApiClient
 
 
-@pytest.fixture(autouse=True)
-def fresh_simulators() -> None:
-    simulators.reset()
-
-
 @pytest.fixture
 def real_time_publisher(publisher: Any, clock: Any) -> Any:
     clock.set(datetime.now(UTC))

@@ -14,11 +14,6 @@ from support.apigw import ApiClient
 PARTS = [{"text": "1/3 We shipped threads"}, {"text": "2/3 Each part is a reply"}, {"text": "3/3 The end"}]
 
 
-@pytest.fixture(autouse=True)
-def fresh_simulators() -> None:
-    simulators.reset()
-
-
 @pytest.fixture
 def publish(publisher: Any, clock: Any, trigger: Any, api: ApiClient) -> Any:
     """Run the post's publish runs until it settles, moving the clock to each retry time."""

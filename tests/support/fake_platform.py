@@ -28,6 +28,7 @@ class FakeNetwork:
 
     published: dict[str, PublishedPost] = field(default_factory=dict)  # target_key -> post
     publish_calls: list[str] = field(default_factory=list)
+    contents: list[PostContent] = field(default_factory=list)  # what each publish call was given
     failures: list[PlatformError] = field(default_factory=list)  # answered to the next publishes
     failing: dict[str, PlatformError] = field(default_factory=dict)  # target_key -> every answer
     reconcile_answer: ReconcileOutcome | None = None  # None: answer from `published`
@@ -56,6 +57,7 @@ class FakePlatform(Platform):
             self.network.before_publish()
         with self.network.lock:
             self.network.publish_calls.append(content.target_key)
+            self.network.contents.append(content)
             if content.target_key in self.network.failing:
                 raise self.network.failing[content.target_key]
             if self.network.failures:

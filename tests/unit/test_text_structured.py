@@ -34,3 +34,21 @@ def test_the_link_goes_at_the_end_unless_the_text_has_it() -> None:
     assert with_link("Read https://e.com/a now", "https://e.com/a") == "Read https://e.com/a now"
     assert with_link("", "https://e.com/a") == "https://e.com/a"
     assert with_link("text", None) == "text"
+
+
+def test_auto_hashtags_turn_keywords_into_tags_in_place_and_append_the_rest() -> None:
+    from herald.text.structured import with_hashtags_in_place
+
+    text = "We love coffee and space travel. More at https://coffee.example/coffee"
+    placed = with_hashtags_in_place(text, ["#coffee", "#SpaceTravel", "#Morning"], "x", has_media=False)
+    assert placed == "We love #coffee and #SpaceTravel. More at https://coffee.example/coffee\n\n#Morning"
+    assert with_hashtags_in_place("#coffee time", ["#Coffee"], "x", has_media=False) == "#coffee time"
+    assert with_hashtags_in_place("mail me@coffee.com", ["#coffee"], "x", has_media=False) == (
+        "mail me@coffee.com\n\n#coffee")
+
+
+def test_in_place_hashtags_never_push_the_text_over_the_limit() -> None:
+    from herald.text.structured import with_hashtags_in_place
+
+    full = "coffee " + "a" * 273  # 280 on X: one more character does not fit
+    assert with_hashtags_in_place(full, ["#coffee"], "x", has_media=False) == full

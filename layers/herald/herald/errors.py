@@ -65,6 +65,12 @@ class MediaUnsupported(InvalidRequest):
     code = "media_unsupported"
 
 
+class UnknownMedia(InvalidRequest):
+    """A post names a media id that is not one of the profile's uploads (422: the body is wrong)."""
+
+    code = "media_not_found"
+
+
 class AccountDisconnected(InvalidRequest):
     code = "account_disconnected"
 

@@ -77,16 +77,22 @@ def link_service():  # type: ignore[no-untyped-def]
     return LinkService(LinkStore(client("dynamodb"), get_settings().table_name), SystemClock())
 
 
+@lru_cache(maxsize=1)
+def media_store():  # type: ignore[no-untyped-def]
+    from herald.store.media import MediaStore
+
+    return MediaStore(client("dynamodb"), get_settings().table_name)
+
+
 def media_service():  # type: ignore[no-untyped-def]
     """Not cached: it is cheap to build and its clients and settings are cached where they live
     (the S3 client per endpoint, so tests switching endpoints get a fresh one)."""
     from herald.media.service import MediaService
     from herald.media.storage import S3Storage, s3_client
-    from herald.store.media import MediaStore
 
     s = get_settings()
     return MediaService(
-        store=MediaStore(client("dynamodb"), s.table_name),
+        store=media_store(),
         storage=S3Storage(s3_client(), s.media_bucket),
         clock=SystemClock(),
         max_bytes=s.media_max_bytes,
@@ -105,6 +111,7 @@ def post_service():  # type: ignore[no-untyped-def]
         trigger=publish_trigger(),
         clock=SystemClock(),
         links=link_service(),
+        media=media_store(),
         min_schedule_lead=timedelta(seconds=s.min_schedule_lead_seconds),
     )
 
@@ -121,7 +128,17 @@ def publisher():  # type: ignore[no-untyped-def]
         trigger=publish_trigger(),
         clock=SystemClock(),
         settings=s,
+        media=media_store(),
+        media_link=media_link,
     )
+
+
+def media_link(media):  # type: ignore[no-untyped-def]
+    """A presigned GET of an uploaded item, valid for an hour: networks that pull media from a
+    URL (Instagram, Threads, TikTok, Pinterest) fetch it within minutes of the publish call."""
+    from herald.media.storage import S3Storage, s3_client
+
+    return S3Storage(s3_client(), get_settings().media_bucket).presign_get(media.key, timedelta(hours=1))
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +154,7 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  link_service, post_service, publisher, sweeper):
+                  link_service, media_store, post_service, publisher, sweeper):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from herald.accounts.model import Account
 from herald.clock import to_millis
-from herald.posts.model import Override, Post, PostStatus, PostType, TargetStatus
+from herald.posts.model import Mention, Override, Post, PostStatus, PostType, TargetStatus
 from herald.workspaces.model import ApiKey, Profile, Role
 
 
@@ -76,12 +76,55 @@ class LinkRequest(_Strict):
     thumbnail: WebUrl | None = None
 
 
+Handle = Annotated[str, Field(min_length=1, max_length=300)]
+MENTION_KEYS = ("default", "name")
+
+
+def _mention(value: str | dict[str, Handle]) -> str | dict[str, Handle]:
+    if isinstance(value, dict):
+        from herald.platforms.registry import NETWORKS
+
+        unknown = sorted(set(value) - set(NETWORKS) - set(MENTION_KEYS))
+        if unknown:
+            raise ValueError(f"unknown key(s) {', '.join(unknown)}: use default, name or a network's name")
+        if not set(value) - {"name"}:
+            raise ValueError("a mention needs a default handle or one network's handle")
+    return value
+
+
+MentionItem = Annotated[Handle | dict[str, Handle], AfterValidator(_mention)]
+
+
+def to_mention(item: str | dict[str, str]) -> Mention:
+    """`"@handle"` (the same handle everywhere) or `{"default", "name", "<network>": handle}`."""
+    if isinstance(item, str):
+        return Mention(default=item.strip().removeprefix("@"))
+    default = item.get("default")
+    handles = {k: v for k, v in item.items() if k not in MENTION_KEYS}
+    return Mention(default=default.strip().removeprefix("@") if default else None, handles=handles,
+                   name=item.get("name"))
+
+
+def mention_out(mention: Mention) -> dict[str, str]:
+    shown = {"default": mention.default, "name": mention.name, **mention.handles}
+    return {k: v for k, v in shown.items() if v is not None}
+
+
+class AutoHashtagsRequest(_Strict):
+    max: Annotated[int, Field(ge=1, le=10)] = 3
+    position: Literal["auto", "end"] = Field(
+        default="auto", description="auto: a keyword already in the text becomes the tag in place; end: appended"
+    )
+
+
 class PostFields(_Strict):
     text: PostText | dict[str, PostText] | None = Field(
         default=None, description='The text, or {"default": ..., "<network>": ...} (Ayrshare\'s form)'
     )
     media: MediaList | dict[str, MediaList] | None = Field(
-        default=None, description='Media URLs, or {"default": [...], "<network>": [...]}'
+        default=None,
+        description='Media: https URLs or uploaded media ids (med_..., from POST /v1/media), '
+                    'or {"default": [...], "<network>": [...]}',
     )
     overrides: dict[str, OverrideRequest] | None = Field(
         default=None, description="Content for one network (key: its name) or one account (key: its id)"
@@ -89,7 +132,23 @@ class PostFields(_Strict):
     hashtags: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] | None = (
         Field(default=None, description="Appended to each network's text while they fit its limits")
     )
-    link: LinkRequest | None = Field(default=None, description="A link to show with the post (its URL in the text)")
+    mentions: Annotated[list[MentionItem], Field(max_length=50)] | None = Field(
+        default=None,
+        description='"@handle" for every network, or {"default": "herald", "bluesky": "herald.bsky.social", '
+                    '"linkedin": "urn:li:organization:1", "name": "Herald"}: `@default` in the text becomes each '
+                    "network's mention; mentions not in the text are appended",
+    )
+    auto_hashtags: bool | AutoHashtagsRequest | None = Field(
+        default=None, description="Pick hashtags from the text (offline keyword extraction); true: up to 3"
+    )
+    link: LinkRequest | None = Field(
+        default=None,
+        description="A link shown as a card on Bluesky, LinkedIn and Facebook (posts without media), "
+                    "its URL in the text elsewhere",
+    )
+    is_video: bool | None = Field(
+        default=None, description="For media URLs without a file extension: true when they are videos"
+    )
     platform_options: dict[str, dict[str, Any]] | None = Field(
         default=None, description='Per network options, e.g. {"x": {"reply_settings": "following"}}'
     )
@@ -172,6 +231,11 @@ class CreateThreadRequest(_Strict):
     first_comment: PartRequest | None = None
     platforms: Annotated[list[str], Field(max_length=13)] = []
     account_ids: Annotated[list[str], Field(max_length=50)] = []
+    hashtags: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] | None = None
+    mentions: Annotated[list[MentionItem], Field(max_length=50)] | None = None
+    auto_hashtags: bool | AutoHashtagsRequest | None = None
+    link: LinkRequest | None = None
+    is_video: bool | None = None
     title: ShortText | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     campaign_id: ShortText | None = None
@@ -253,6 +317,12 @@ class ContentProblem(BaseModel):
     severity: Literal["error", "warning"]
 
 
+class AutoHashtagsResponse(BaseModel):
+    max: int
+    position: Literal["auto", "end"]
+    picked: list[str] = Field(description="The hashtags picked from the text, most relevant first")
+
+
 class PostResponse(BaseModel):
     id: str
     profile_id: str
@@ -265,7 +335,10 @@ class PostResponse(BaseModel):
     first_comment: PartResponse | None = None
     overrides: dict[str, OverrideRequest] = {}
     hashtags: list[str] = []
+    mentions: list[dict[str, str]] = []
+    auto_hashtags: AutoHashtagsResponse | None = None
     link: LinkRequest | None = None
+    is_video: bool | None = None
     title: str | None = None
     tags: list[str]
     campaign_id: str | None = None
@@ -296,8 +369,9 @@ class PostResponse(BaseModel):
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
                          "shorten_links", "short_links", "thread", "first_comment", "overrides", "hashtags", "link",
-                         "created_at", "updated_at", "published_at"}
+                         "is_video", "auto_hashtags", "created_at", "updated_at", "published_at"}
             ),
+            mentions=[mention_out(m) for m in post.mentions],
             platforms=post.platforms,
             targets=[TargetResponse.model_validate(t.model_dump()) for t in post.targets],
             approval=ApprovalResponse.model_validate(post.approval.model_dump()) if post.approval else None,

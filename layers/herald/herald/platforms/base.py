@@ -57,6 +57,28 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class LinkPreview:
+    """A link shown as a card (Bluesky external embed, LinkedIn article, Facebook link
+    attachment). Networks without cards get the URL in the text instead, never both."""
+
+    url: str
+    title: str = ""
+    description: str = ""
+    thumbnail: str | None = None  # an image URL for the card
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    """A mention written in the text (`text`, e.g. "@Herald") and the entity it points to on the
+    network (`ref`, e.g. a LinkedIn URN), for networks whose mentions are annotations rather than
+    handles. Bluesky needs none: its adapter finds @handles in the text and resolves them."""
+
+    text: str
+    ref: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class PostContent:
     text: str
     media: tuple[str, ...] = ()
@@ -65,6 +87,8 @@ class PostContent:
     target_key: str = ""
     # The network's own options for this post (e.g. X reply_settings, a Reddit subreddit).
     options: Mapping[str, Any] = field(default_factory=dict)
+    link: LinkPreview | None = None  # only on the first step of a network that shows cards
+    mentions: tuple[MentionRef, ...] = ()
 
 
 @dataclass(frozen=True)

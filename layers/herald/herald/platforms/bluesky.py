@@ -5,15 +5,31 @@ second create for the same target cannot make a second post: the PDS refuses a r
 is taken. Today it refuses with HTTP 500 (bluesky-social/atproto#3718, indigo#873; atproto#4728
 proposes a named error). `publish` therefore looks the key up after any failed create and adopts
 a record it finds, and `reconcile` decides by the same lookup. Media upload is not built yet:
-content with media is refused (`media_unsupported`) before any call."""
+content with media is refused (`media_unsupported`) before any call.
+
+Rich text. Bluesky does not link anything by itself: the record carries facets (UTF-8 byte
+ranges, end exclusive) for the links, @mentions and #tags found in the text, by the rules of
+Bluesky's own detector (@atproto/api `RichText.detectFacets`), and none overlapping. Mentions
+are resolved to DIDs with `com.atproto.identity.resolveHandle` before the record is written: a
+handle the network cannot resolve stays plain text, as in Bluesky's app, while a failed lookup
+(5xx, 429, timeout) raises before createRecord, so nothing is written and a retry is safe.
+`content.mentions` is not used: Bluesky mentions are the handles in the text.
+
+Cards. `content.link` becomes an `app.bsky.embed.external` card (uri, title, description) when
+the post has no media. Its thumbnail (`link.thumbnail`) is left out: a card image is a blob,
+and blob upload arrives with media upload."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import regex
 
 from herald.clock import Clock, SystemClock, to_iso
 from herald.platforms import http
@@ -34,12 +50,44 @@ from herald.text.graphemes import grapheme_count
 DEFAULT_PDS = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
 LINK_FEATURE = "app.bsky.richtext.facet#link"
+MENTION_FEATURE = "app.bsky.richtext.facet#mention"
+TAG_FEATURE = "app.bsky.richtext.facet#tag"
+EXTERNAL_EMBED = "app.bsky.embed.external"
+MAX_TAG_GRAPHEMES = 64  # app.bsky.richtext.facet#tag, without the '#'
+MAX_TAG_BYTES = 640
+MAX_HANDLE_LENGTH = 253
+MAX_DID_LENGTH = 2048
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 METRICS_BATCH_SIZE = 25  # app.bsky.feed.getPosts takes at most 25 uris
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 _LINK = re.compile(r"(?:^|(?<=[\s(]))https?://\S+", re.IGNORECASE)
+
+# Where Bluesky's detector lets a mention or a tag start: after JavaScript's `\s`, spelled out
+# because Python's `\s` differs from it (U+0085, U+FEFF).
+_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# A mention is `@` and a run of handle characters up to a word boundary, so trailing dots and
+# hyphens are left out; re.ASCII makes `\b` ASCII-only, as in the detector's (non-Unicode) regex.
+_MENTION = re.compile(rf"(?:^|(?<=[{_SPACE}(]))@([a-zA-Z0-9.-]+)\b", re.ASCII)
+# Zero-width and invisible characters end a tag as a space does.
+_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+# A tag is `#` (or the full-width `＃`) and the run of characters up to a space, not starting with
+# U+FE0F (so the keycap #️⃣ is no tag), holding at least one character that is not an ASCII digit
+# or punctuation (so #1 and #!! are no tags).
+_TAG = regex.compile(
+    rf"(?:^|(?<=[{_SPACE}]))[#＃]"
+    rf"((?!\ufe0f)[^{_SPACE}{_INVISIBLE}]*[^0-9{_SPACE}{_INVISIBLE}\p{{P}}][^{_SPACE}{_INVISIBLE}]*)?"
+)
+_TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
+# https://atproto.com/specs/handle: a domain name of two or more labels; the TLD starts with a letter.
+_HANDLE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
+)
+# Reserved TLDs no handle may use (.test is allowed, for development).
+_DISALLOWED_TLDS = (".alt", ".arpa", ".example", ".internal", ".invalid", ".local", ".localhost", ".onion")
+# https://atproto.com/specs/did
+_DID = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$")
 
 _REFRESH_NAMES = frozenset({"ExpiredToken"})
 _RECONNECT_NAMES = frozenset(
@@ -75,12 +123,39 @@ def utf8_length(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def link_facets(text: str) -> list[dict[str, Any]]:
-    """Link facets for the http(s) URLs in `text`, with UTF-8 byte offsets (end exclusive).
+def is_valid_handle(handle: str) -> bool:
+    """Handle syntax (a domain name, case-insensitive), without the reserved TLDs."""
+    return (
+        len(handle) <= MAX_HANDLE_LENGTH
+        and bool(_HANDLE.match(handle))
+        and not handle.lower().endswith(_DISALLOWED_TLDS)
+    )
 
-    Trailing punctuation is trimmed as Bluesky's own detector does: one of .,;:!? and then a
-    closing parenthesis the URL did not open."""
-    facets = []
+
+def is_valid_did(did: str) -> bool:
+    return len(did) <= MAX_DID_LENGTH and bool(_DID.match(did))
+
+
+def is_valid_tag(tag: str) -> bool:
+    """A tag the lexicon accepts: 1 to 64 graphemes and at most 640 UTF-8 bytes."""
+    return 0 < grapheme_count(tag) <= MAX_TAG_GRAPHEMES and utf8_length(tag) <= MAX_TAG_BYTES
+
+
+@dataclass(frozen=True)
+class Span:
+    """A facet found in the text: UTF-8 byte offsets (end exclusive), its kind ("link", "mention"
+    or "tag") and value (the link's uri, the mention's lower-cased handle, the tag without '#')."""
+
+    start: int
+    end: int
+    kind: str
+    value: str
+
+
+def link_spans(text: str) -> list[Span]:
+    """The http(s) URLs in `text`. Trailing punctuation is trimmed as Bluesky's own detector does:
+    one of .,;:!? and then a closing parenthesis the URL did not open."""
+    spans = []
     for match in _LINK.finditer(text):
         url = match.group()
         if url[-1] in ".,;:!?":
@@ -90,14 +165,90 @@ def link_facets(text: str) -> list[dict[str, Any]]:
         host = re.sub(r"^https?://", "", url, flags=re.IGNORECASE).split("/")[0]
         if "." not in host.strip("."):
             continue
-        start = utf8_length(text[: match.start()])
-        facets.append(
-            {
-                "index": {"byteStart": start, "byteEnd": start + utf8_length(url)},
-                "features": [{"$type": LINK_FEATURE, "uri": url}],
-            }
-        )
+        spans.append(_span(text, match.start(), url, "link", url))
+    return spans
+
+
+def mention_spans(text: str) -> list[Span]:
+    """The @handle mentions in `text`, the `@` included: `@` at the start or after a space or an
+    opening parenthesis (not in an e-mail address), then a valid handle."""
+    return [
+        _span(text, match.start(), match.group(), "mention", match.group(1).lower())
+        for match in _MENTION.finditer(text)
+        if is_valid_handle(match.group(1))
+    ]
+
+
+def tag_spans(text: str) -> list[Span]:
+    """The #tags in `text`, the `#` included, with trailing punctuation trimmed. A tag longer than
+    the lexicon allows is no tag (Bluesky's detector skips it too; it does not cut it)."""
+    spans = []
+    for match in _TAG.finditer(text):
+        if match.group(1) is None:
+            continue
+        tag = _TRAILING_PUNCTUATION.sub("", match.group(1))
+        if is_valid_tag(tag):
+            spans.append(_span(text, match.start(), match.group()[0] + tag, "tag", tag))
+    return spans
+
+
+def facet_spans(text: str) -> list[Span]:
+    """Links, mentions and tags in `text`, sorted by start and never overlapping. Links win: an `@`
+    or `#` inside a URL is part of it. Otherwise the span that starts first wins: in
+    `#launch(@herald.test)` the tag runs on to the closing parenthesis and takes the mention in."""
+    links = link_spans(text)  # in order, never overlapping one another
+    starts = [link.start for link in links]
+    kept: list[Span] = []
+    for span in sorted(mention_spans(text) + tag_spans(text), key=lambda s: s.start):
+        i = bisect.bisect_right(starts, span.start)
+        clear_of_links = (i == 0 or links[i - 1].end <= span.start) and (i == len(links) or span.end <= starts[i])
+        if clear_of_links and (not kept or kept[-1].end <= span.start):
+            kept.append(span)
+    return sorted(links + kept, key=lambda s: s.start)
+
+
+def rich_text_facets(text: str, dids: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """The record's facets for `text`; `dids` maps each mentioned handle to its DID, or to None when
+    it cannot be resolved (that mention stays plain text)."""
+    facets = []
+    for span in facet_spans(text):
+        if span.kind == "mention":
+            did = dids.get(span.value)
+            if did is None:
+                continue
+            feature = {"$type": MENTION_FEATURE, "did": did}
+        elif span.kind == "tag":
+            feature = {"$type": TAG_FEATURE, "tag": span.value}
+        else:
+            feature = {"$type": LINK_FEATURE, "uri": span.value}
+        facets.append(_facet(span, feature))
     return facets
+
+
+def link_facets(text: str) -> list[dict[str, Any]]:
+    """Link facets alone, for the http(s) URLs in `text` (see `link_spans`)."""
+    return [_facet(span, {"$type": LINK_FEATURE, "uri": span.value}) for span in link_spans(text)]
+
+
+def external_embed(content: PostContent) -> dict[str, Any] | None:
+    """The `app.bsky.embed.external` card for `content.link`; None without a link, or when the post
+    has media (a post has one embed, and its media take it). The thumbnail is left out: it would be
+    a blob, uploaded first, and blob upload is not built yet."""
+    link = content.link
+    if link is None or content.media:
+        return None
+    external = {"uri": link.url, "title": link.title or "", "description": link.description or ""}
+    return {"$type": EXTERNAL_EMBED, "external": external}
+
+
+def _facet(span: Span, feature: dict[str, str]) -> dict[str, Any]:
+    return {"index": {"byteStart": span.start, "byteEnd": span.end}, "features": [feature]}
+
+
+def _span(text: str, start: int, matched: str, kind: str, value: str) -> Span:
+    """The span of `matched`, found at character `start` of `text`, in UTF-8 bytes."""
+    byte_start = utf8_length(text[:start])
+    return Span(byte_start, byte_start + utf8_length(matched), kind, value)
 
 
 class BlueskyPlatform(Platform):
@@ -130,12 +281,14 @@ class BlueskyPlatform(Platform):
 
     def _create_post(self, content: PostContent, reply: dict[str, Any] | None) -> PublishedPost:
         http.refuse_media(content, _NETWORK, "blob upload")
+        facets = self._facets(content.text)  # resolves mentions: may raise, before anything is written
         record: dict[str, Any] = {"$type": POST_COLLECTION, "text": content.text, "createdAt": to_iso(self.clock.now())}
-        facets = link_facets(content.text)
         if facets:
             record["facets"] = facets
         if reply:
             record["reply"] = reply
+        if (embed := external_embed(content)) is not None:
+            record["embed"] = embed
         if content.options.get("langs"):
             record["langs"] = list(content.options["langs"])
         body: dict[str, Any] = {"repo": self.token("did"), "collection": POST_COLLECTION, "record": record}
@@ -153,6 +306,25 @@ class BlueskyPlatform(Platform):
                 raise
             return earlier
         return self._published(created["uri"], created["cid"], reply)
+
+    def _facets(self, text: str) -> list[dict[str, Any]]:
+        """The text's facets, each mentioned handle resolved once (in order of first mention)."""
+        handles = dict.fromkeys(span.value for span in facet_spans(text) if span.kind == "mention")
+        return rich_text_facets(text, {handle: self._resolve_handle(handle) for handle in handles})
+
+    def _resolve_handle(self, handle: str) -> str | None:
+        """The DID of `handle`; None when the network answers that it cannot resolve it (400, e.g.
+        InvalidRequest "Unable to resolve handle"). Any other failure is raised, classified: a 5xx,
+        429 or timeout is RETRY, and nothing has been written yet."""
+        params = {"handle": handle}
+        response = self._send("GET", "com.atproto.identity.resolveHandle", authenticated=False, params=params)
+        if response.status_code == 400 and self.classify_error(response).code == "invalid_content":
+            return None
+        answer = http.json_object(self, http.succeeded(self, response))
+        did = answer.get("did")
+        if not isinstance(did, str) or not is_valid_did(did):
+            raise http.malformed(_NETWORK, response, f"no valid did for the handle {handle}")
+        return did
 
     def _earlier_attempt(self, rkey: str | None, refused: PlatformError) -> PublishedPost | None:
         """The record an earlier attempt wrote under `rkey`, when the create failed in a way a

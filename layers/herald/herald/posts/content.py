@@ -5,6 +5,7 @@ target at publish time."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,10 +13,11 @@ from typing import Any
 
 from herald.errors import InvalidContent, MediaUnsupported
 from herald.media.urls import MediaUrlError, check_url_shape, expected_kind
-from herald.posts.model import Post, PostStatus
+from herald.posts.model import LinkCard, Post, PostStatus
+from herald.text import mentions as mention_text
 from herald.text.options import option_problems
 from herald.text.richtext import render, style_for
-from herald.text.structured import with_hashtags, with_link
+from herald.text.structured import with_hashtags, with_hashtags_in_place, with_link
 from herald.text.twitter import url_spans
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
 
@@ -31,7 +33,9 @@ class Findings:
 def refuse_unsafe_media_urls(urls: Iterable[str]) -> None:
     """Media URLs must be https and may not name a private, loopback or link-local address
     (checked on every create and edit; names are resolved and fetched at publish time)."""
-    problems = [p for n, url in enumerate(urls) for p in check_url_shape(url, field=f"media[{n}]")]
+    problems = [
+        p for n, url in enumerate(urls) if not is_media_id(url) for p in check_url_shape(url, field=f"media[{n}]")
+    ]
     if problems:
         raise MediaUrlError(*problems)
 
@@ -48,6 +52,9 @@ FIRST_COMMENT_NETWORKS = frozenset(
     {"x", "bluesky", "threads", "mastodon", "facebook", "instagram", "linkedin", "youtube", "reddit"}
 )
 FIRST_COMMENT_MEDIA_NETWORKS = frozenset({"facebook", "x"})
+# Networks that show a link as a card (Bluesky external embed, LinkedIn article, Facebook link
+# attachment) when the post has no media; elsewhere the link's URL goes in the text.
+LINK_CARD_NETWORKS = frozenset({"bluesky", "linkedin", "facebook"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ class Step:
     media: tuple[str, ...]
     reply_to: int | None  # the step it answers: the previous part, or the post for a comment
     field: str  # where the content came from in the request, for problems
+    link: LinkCard | None = None  # shown as a card (the URL is then not in the text)
+    mentions: tuple[mention_text.RenderedMention, ...] = ()
 
     @property
     def key_suffix(self) -> str:
@@ -75,7 +84,10 @@ def all_texts(post: Post) -> list[str]:
 def render_for(post: Post, text: str, network: str) -> str:
     """`text` as `network` receives it: rich-text tags rendered the network's way (Unicode styles,
     Reddit Markdown, or plain), and links replaced by their short links when the post asks."""
-    text = render(text, style_for(network))
+    return _shortened(post, render(text, style_for(network)), network)
+
+
+def _shortened(post: Post, text: str, network: str) -> str:
     if not post.short_links:
         return text
     pieces, last = [], 0
@@ -87,40 +99,136 @@ def render_for(post: Post, text: str, network: str) -> str:
     return "".join(pieces) + text[last:]
 
 
-def _first_text(post: Post, network: str) -> str:
-    """The post's own text with its structured content: the link (no network card is built yet,
-    so its URL goes in the text) and the hashtags that fit."""
-    text = render_for(post, with_link(post.text, post.link.url if post.link else None), network)
-    return with_hashtags(text, post.hashtags, network, has_media=bool(post.media))
+def card_for(post: Post, network: str) -> LinkCard | None:
+    """The post's link as `network` shows it as a card (its short link when the post has them),
+    or None where the URL goes in the text instead."""
+    if post.link is None or network not in LINK_CARD_NETWORKS or post.media:
+        return None
+    short = post.short_links.get(post.link.url, {}).get(network)
+    return post.link.model_copy(update={"url": short}) if short else post.link
+
+
+def _compose(post: Post, text: str, network: str, *, first: bool) -> tuple[str, list[mention_text.RenderedMention]]:
+    """One step's text as the network receives it: rich text rendered, mentions written the
+    network's way (the post's missing ones appended to its first step), then for the first step
+    the link's URL where no card shows it, short links, and the hashtags that fit."""
+    text = render(text, style_for(network))
+    text, mentioned = mention_text.render(text, post.mentions, network, append_missing=first)
+    if first and post.link is not None and card_for(post, network) is None:
+        text = with_link(text, post.link.url)
+    text = _shortened(post, text, network)
+    if first:
+        text = with_hashtags(text, post.hashtags, network, has_media=bool(post.media))
+        auto = post.auto_hashtags
+        if auto is not None and auto.position == "end":
+            text = with_hashtags(text, auto.picked, network, has_media=bool(post.media))
+        elif auto is not None:
+            text = with_hashtags_in_place(text, auto.picked, network, has_media=bool(post.media))
+    return text, mentioned
 
 
 def steps_for(post: Post, network: str, account_id: str | None = None) -> list[Step]:
     post = post.for_target(network, account_id)
     parts = post.content_parts if network in THREAD_NETWORKS else post.content_parts[:1]
-    steps = [
-        Step(
+    steps = []
+    for n, part in enumerate(parts):
+        text, mentioned = _compose(post, part.text, network, first=n == 0)
+        steps.append(Step(
             kind="post" if n == 0 else "part",
             index=n,
-            text=_first_text(post, network) if n == 0 else render_for(post, part.text, network),
+            text=text,
             media=tuple(part.media),
             reply_to=None if n == 0 else n - 1,
             field="" if n == 0 else f"thread[{n - 1}].",
-        )
-        for n, part in enumerate(parts)
-    ]
+            link=card_for(post, network) if n == 0 else None,
+            mentions=tuple(mentioned),
+        ))
     if post.first_comment is not None and network in FIRST_COMMENT_NETWORKS:
         comment = post.first_comment
-        steps.append(
-            Step("comment", len(steps), render_for(post, comment.text, network), tuple(comment.media), 0,
-                 "first_comment.")
-        )
+        text, mentioned = _compose(post, comment.text, network, first=False)
+        steps.append(Step("comment", len(steps), text, tuple(comment.media), 0, "first_comment.",
+                          mentions=tuple(mentioned)))
     return steps
 
 
-def _kinds(urls: Iterable[str]) -> tuple[Any, ...]:
-    # Without inspection (media ids arrive with uploads) a URL's kind is read from its extension;
-    # one without a known extension is taken for an image.
-    return tuple(expected_kind(url, None) or "image" for url in urls)
+MEDIA_ID = re.compile(r"^med_[0-9a-z]{26}$")
+
+
+def is_media_id(ref: str) -> bool:
+    """An uploaded media item's id (`med_...`) rather than an external URL."""
+    return bool(MEDIA_ID.match(ref))
+
+
+def media_refs(post: Post) -> list[str]:
+    """Every media reference of the post (URLs and media ids), once each, in order."""
+    refs = [*post.media, *(r for part in post.thread for r in part.media)]
+    refs += post.first_comment.media if post.first_comment else []
+    refs += [r for o in post.overrides.values() for r in o.media or ()]
+    return list(dict.fromkeys(refs))
+
+
+def _kinds(post: Post, refs: Iterable[str]) -> tuple[Any, ...]:
+    # An uploaded item's kind is what the inspection read; a URL's comes from its extension or the
+    # post's is_video flag, and one with neither is taken for an image.
+    kinds = []
+    for ref in refs:
+        upload = post.uploads.get(ref)
+        if upload is not None and upload.facts is not None and upload.facts.kind is not None:
+            kinds.append(upload.facts.kind)
+        else:
+            kinds.append(expected_kind(ref, post.is_video) or "image")
+    return tuple(kinds)
+
+
+def _upload_problems(post: Post, refs: Iterable[str], network: str, field: str) -> list[Problem]:
+    """Uploaded items judged by what the inspection found, against `network`'s media rules."""
+    problems = []
+    for n, ref in enumerate(refs):
+        upload = post.uploads.get(ref) if is_media_id(ref) else None
+        if upload is None:
+            continue
+        where = f"{field}media[{n}]"
+        if upload.status == "missing":
+            problems.append(Problem(network, where, "media_not_found", f"media {ref} no longer exists"))
+        elif upload.status == "rejected":
+            problems.append(Problem(network, where, "media_unsupported",
+                                    f"media {ref} was rejected: {upload.problem or 'unusable file'}"))
+        elif upload.status != "ready" or upload.facts is None:
+            problems.append(Problem(network, where, "media_pending",
+                                    f"media {ref} is still being uploaded or inspected; it is checked again "
+                                    "before publishing", severity="warning"))
+        else:
+            from herald.media.compat import report
+
+            for verdict in report(upload.facts, [network]):
+                if not verdict.ok:
+                    problems.append(Problem(network, where, "media_unsupported",
+                                            f"{network}: " + " ".join(verdict.reasons + verdict.suggestions)))
+    return problems
+
+
+def mention_problems(post: Post, network: str | None = None) -> list[Problem]:
+    """For the whole post (`network` None): default handles that cannot be a handle anywhere and
+    handles given for a network in the wrong syntax. For one target network: a warning for each
+    mention that is not made there (no handle of its own, and the default is not a valid one)."""
+    problems = []
+    for n, mention in enumerate(post.mentions):
+        if network is not None:
+            if mention_text.usable_handle(mention, network) is None:
+                problems.append(Problem(network, f"mentions[{n}]", "mention_skipped",
+                                        f"{mention.default or mention.name or 'a mention'} is not mentioned on "
+                                        f"{network}: give its {network} handle as mentions[{n}].{network}",
+                                        severity="warning"))
+            continue
+        if mention.default is not None and (wrong := mention_text.handle_problem(None, mention.default)):
+            problems.append(Problem(None, f"mentions[{n}].default", "invalid_content", f"{mention.default!r} {wrong}"))
+        for named, handle in mention.handles.items():
+            if wrong := mention_text.handle_problem(named, handle):
+                problems.append(Problem(named, f"mentions[{n}].{named}", "invalid_content", f"{handle!r} {wrong}"))
+        if mention.handles.get("linkedin") and not (mention.name or "").strip():
+            problems.append(Problem("linkedin", f"mentions[{n}].name", "missing_field",
+                                    "a LinkedIn mention needs the member's or organization's exact name"))
+    return problems
 
 
 def _step_problems(post: Post, network: str, account_id: str | None = None) -> list[Problem]:
@@ -129,14 +237,16 @@ def _step_problems(post: Post, network: str, account_id: str | None = None) -> l
     options = post.options_for(network, account_id)
     for step in steps_for(post, network, account_id):
         title = sent.title if step.index == 0 else None
-        content = ContentToCheck(text=step.text, media=_kinds(step.media), title=title, options=options)
+        content = ContentToCheck(text=step.text, media=_kinds(sent, step.media), title=title, options=options)
         found = validate(content, network)
         if step.index > 0:
             found = [p for p in found if _applies_to_a_reply(p)]
         problems += [dataclasses.replace(p, field=step.field + p.field) for p in found]
+        problems += _upload_problems(sent, step.media, network, step.field)
         if step.kind == "comment" and step.media and network not in FIRST_COMMENT_MEDIA_NETWORKS:
             problems.append(Problem(network, "first_comment.media", "media_unsupported",
                                     f"{network} takes no media in a first comment (Facebook and X do)"))
+    problems += mention_problems(post, network)
     for name, wrong in option_problems(network, options):
         problems.append(Problem(network, f"options.{name}", "invalid_content", f"{network} option {name} {wrong}"))
     if post.thread and network not in THREAD_NETWORKS:
@@ -164,6 +274,7 @@ def check(post: Post, now: datetime) -> Findings:
     measured after rendering, as each network will count them."""
     waiting = post.status in _WAITING or post.status is PostStatus.DRAFT
     problems = validate_all(ContentToCheck(), [], now=now, scheduled_at=post.scheduled_at if waiting else None)
+    problems += mention_problems(post)
     for target in sorted(post.targets, key=lambda t: (t.platform, t.account_id)):
         problems += _step_problems(post, target.platform, target.account_id)
     problems = list(dict.fromkeys(problems))  # accounts on one network without overrides agree

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald.media.model import MediaFacts
+
 
 class PostStatus(StrEnum):
     DRAFT = "draft"
@@ -77,6 +79,44 @@ class LinkCard(BaseModel):
     thumbnail: str | None = None
 
 
+class Mention(BaseModel):
+    """Someone to mention, by network: `handles` maps a network to its handle there (a LinkedIn
+    mention is an entity URN with its exact `name`); `default` is the handle written in the text
+    as `@default` and used on networks without their own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    default: str | None = None
+    handles: dict[str, str] = Field(default_factory=dict)
+    name: str | None = None  # the entity's name, which LinkedIn shows (and requires)
+
+    def handle_for(self, network: str) -> str | None:
+        return self.handles.get(network) or self.default
+
+
+class AutoHashtags(BaseModel):
+    """Hashtags Herald picks from the post's own text (at create and edit, so they show in the
+    answer), placed in the text where their keyword is (`auto`) or appended (`end`), per network
+    while they fit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max: int = 3
+    position: str = "auto"  # auto | end
+    picked: list[str] = Field(default_factory=list)
+
+
+class UploadedMedia(BaseModel):
+    """What a post knows of an uploaded media item it references by id (`med_...`): refreshed on
+    every edit and again at publish time, so the content checks can use the inspected facts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str  # pending_upload | ready | rejected | missing
+    facts: MediaFacts | None = None
+    problem: str | None = None
+
+
 class PartResult(BaseModel):
     """What the network answered for one step of a target: a thread part or the first comment."""
 
@@ -130,7 +170,12 @@ class Post(BaseModel):
     # Per network (key: its name) or per account (key: its id); an account's wins over its network's.
     overrides: dict[str, Override] = Field(default_factory=dict)
     hashtags: list[str] = Field(default_factory=list)  # appended per network while they fit
+    mentions: list[Mention] = Field(default_factory=list)
+    auto_hashtags: AutoHashtags | None = None
     link: LinkCard | None = None
+    # Uploaded media the post references (media id -> what is known of it).
+    uploads: dict[str, UploadedMedia] = Field(default_factory=dict)
+    is_video: bool | None = None  # for media URLs without an extension
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
     campaign_id: str | None = None

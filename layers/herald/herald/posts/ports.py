@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herald.accounts.model import Account
+from herald.media.model import Media
 from herald.posts.model import Post, PostStatus
 
 
@@ -76,6 +77,10 @@ class PublishRequest:
 
     def as_payload(self) -> dict[str, object]:
         return {"workspace_id": self.workspace_id, "post_id": self.post_id, "schedule_version": self.schedule_version}
+
+
+class MediaDirectory(Protocol):
+    def get(self, workspace_id: str, media_id: str) -> Media | None: ...
 
 
 class LinkShortener(Protocol):

@@ -20,15 +20,29 @@ from herald.errors import (
     InvalidRequest,
     PostNotFound,
     ScheduleUnavailable,
+    UnknownMedia,
 )
 from herald.ids import new_id
 from herald.links.service import CODE_LENGTH
+from herald.media.model import Media
 from herald.posts import content, lifecycle
-from herald.posts.model import ContentPart, LinkCard, Override, Post, PostStatus, PostTarget, PostType
+from herald.posts.model import (
+    AutoHashtags,
+    ContentPart,
+    LinkCard,
+    Mention,
+    Override,
+    Post,
+    PostStatus,
+    PostTarget,
+    PostType,
+    UploadedMedia,
+)
 from herald.posts.ports import (
     AccountDirectory,
     IdempotencyRecord,
     LinkShortener,
+    MediaDirectory,
     PostFilter,
     PostPage,
     PostRepository,
@@ -38,6 +52,21 @@ from herald.posts.ports import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _with_auto_hashtags(post: Post) -> Post:
+    """The post with the hashtags picked from its text, when it asks for them."""
+    auto = post.auto_hashtags
+    if auto is None:
+        return post
+    from herald.text.autohashtags import suggest_hashtags
+
+    picked = suggest_hashtags(post.text, max_tags=auto.max, exclude=post.hashtags) if post.text.strip() else []
+    return post.model_copy(update={"auto_hashtags": auto.model_copy(update={"picked": picked})})
+
+
+def uploaded(media: Media) -> UploadedMedia:
+    return UploadedMedia(status=media.status.value, facts=media.facts, problem=media.problem)
 
 
 @dataclass(frozen=True)
@@ -61,7 +90,10 @@ class NewPost:
     first_comment: ContentPart | None = None
     overrides: dict[str, Override] = field(default_factory=dict)
     hashtags: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    auto_hashtags: AutoHashtags | None = None
     link: LinkCard | None = None
+    is_video: bool | None = None
 
     @property
     def all_media(self) -> list[str]:
@@ -92,6 +124,7 @@ class PostService:
     trigger: PublishTrigger
     clock: Clock
     links: LinkShortener | None = None
+    media: MediaDirectory | None = None
     min_schedule_lead: timedelta = field(default_factory=lambda: timedelta(seconds=60))
 
     # --- reads ---------------------------------------------------------------------------
@@ -120,9 +153,11 @@ class PostService:
             id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
             status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
             thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides,
-            hashtags=list(new.hashtags), link=new.link, title=new.title,
-            scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
+            hashtags=list(new.hashtags), mentions=list(new.mentions), auto_hashtags=new.auto_hashtags,
+            link=new.link, title=new.title,
+            is_video=new.is_video, scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
         )
+        probe = _with_auto_hashtags(self._with_uploads(caller, probe))
         networks = sorted({t.platform for t in targets})
         if new.shorten_links:  # count short links at their length without making any
             placeholder = f"{caller.link_base.rstrip('/')}/l/{'x' * CODE_LENGTH}"
@@ -158,7 +193,10 @@ class PostService:
             first_comment=new.first_comment,
             overrides=new.overrides,
             hashtags=list(new.hashtags),
+            mentions=list(new.mentions),
+            auto_hashtags=new.auto_hashtags,
             link=new.link,
+            is_video=new.is_video,
             title=new.title,
             tags=list(new.tags),
             campaign_id=new.campaign_id,
@@ -175,7 +213,7 @@ class PostService:
             updated_at=now,
             created_by=caller.key_id,
         )
-        draft = self._with_short_links(caller, draft)
+        draft = _with_auto_hashtags(self._with_uploads(caller, self._with_short_links(caller, draft)))
         change = lifecycle.create(draft, now, draft=new.draft)
         try:
             self.posts.insert(change.post, record)
@@ -273,13 +311,17 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
-        if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides", "link"} & set(changes):
+        if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides", "link", "media"} & set(changes):
             before = self.get(caller, post_id)
             if "overrides" in changes:
                 changes["overrides"] = _merge_overrides(before.overrides, changes["overrides"])
             after = before.model_copy(update=changes)
             _check_override_keys(after.overrides, after.targets)
-            changes["short_links"] = self._with_short_links(caller, before.model_copy(update=changes)).short_links
+            changes["short_links"] = self._with_short_links(caller, after).short_links
+            changes["uploads"] = self._with_uploads(caller, after).uploads
+        if {"text", "hashtags", "auto_hashtags"} & set(changes):
+            before = self.get(caller, post_id)
+            changes["auto_hashtags"] = _with_auto_hashtags(before.model_copy(update=changes)).auto_hashtags
         return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
 
     def _with_short_links(self, caller: Caller, post: Post) -> Post:
@@ -292,6 +334,21 @@ class PostService:
             caller.workspace_id, caller.profile_id, post.id, urls, post.platforms, caller.link_base
         )
         return post.model_copy(update={"short_links": mapping})
+
+    def _with_uploads(self, caller: Caller, post: Post) -> Post:
+        """The post with what is known of each uploaded media item it references; an id that is
+        not one of this profile's media items is refused."""
+        ids = [ref for ref in content.media_refs(post) if content.is_media_id(ref)]
+        uploads = {}
+        for media_id in ids:
+            found = self.media.get(caller.workspace_id, media_id) if self.media is not None else None
+            if found is None or found.profile_id != caller.profile_id:
+                raise UnknownMedia(
+                    f"No media {media_id}: upload it with POST /v1/media first.",
+                    details=[{"field": "media", "value": media_id, "issue": "not_found"}],
+                )
+            uploads[media_id] = uploaded(found)
+        return post.model_copy(update={"uploads": uploads})
 
     def delete(self, caller: Caller, post_id: str) -> Post:
         return self._act(caller, post_id, lifecycle.delete)

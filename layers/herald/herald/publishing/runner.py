@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +22,12 @@ from herald.accounts.model import Account, AccountStatus
 from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
+from herald.media.model import Media, MediaStatus
+from herald.media.urls import UNREACHABLE, MediaUrlError
 from herald.platforms.base import (
     ErrorClass,
+    LinkPreview,
+    MentionRef,
     Platform,
     PlatformError,
     PostContent,
@@ -31,9 +36,9 @@ from herald.platforms.base import (
 )
 from herald.posts import content as post_content
 from herald.posts import lifecycle
-from herald.posts.model import Post, PostStatus, PostTarget, TargetStatus
-from herald.posts.ports import PublishRequest, PublishTrigger, Scheduler
-from herald.posts.service import arm
+from herald.posts.model import LinkCard, Post, PostStatus, PostTarget, TargetStatus, UploadedMedia
+from herald.posts.ports import MediaDirectory, PublishRequest, PublishTrigger, Scheduler
+from herald.posts.service import arm, uploaded
 from herald.publishing import outcomes
 from herald.settings import Settings
 from herald.store.accounts import AccountStore
@@ -42,6 +47,11 @@ from herald.store.posts import PostStore
 log = logging.getLogger(__name__)
 
 OpenPlatform = Callable[[Account], Platform]
+# Checks an external media URL before a network is asked to fetch it (herald.media.fetch.probe);
+# raises MediaUrlError when it may not be used.
+CheckMediaUrl = Callable[[str, "bool | None"], None]
+# A link the network can fetch an uploaded item from (a presigned S3 GET for its key).
+MediaLink = Callable[[Media], str]
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,18 @@ def _open_platform(account: Account) -> Platform:
     return open_platform(account)
 
 
+def _probe(url: str, is_video: bool | None) -> None:
+    from herald.media.fetch import probe
+
+    probe(url, is_video=is_video)
+
+
+class MediaRefused(Exception):
+    def __init__(self, error: PlatformError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class Publisher:
     def __init__(
         self,
@@ -72,6 +94,9 @@ class Publisher:
         clock: Clock,
         settings: Settings,
         open_platform: OpenPlatform = _open_platform,
+        media: MediaDirectory | None = None,
+        media_link: MediaLink | None = None,
+        check_media_url: CheckMediaUrl = _probe,
     ) -> None:
         self.posts = posts
         self.accounts = accounts
@@ -80,6 +105,10 @@ class Publisher:
         self.clock = clock
         self.settings = settings
         self.open_platform = open_platform
+        self.media = media
+        self.media_link = media_link
+        self.check_media_url = check_media_url
+        self._checked_urls: dict[str, PlatformError | None] = {}
 
     def run(self, request: PublishRequest) -> RunOutcome:
         try:
@@ -104,7 +133,9 @@ class Publisher:
         )
         if claimed is None:
             return RunOutcome("skipped", "not_claimable", post)
+        self._checked_urls = {}
         try:
+            claimed = self._with_fresh_uploads(claimed)
             for index, target in enumerate(claimed.targets):
                 if target.status in (TargetStatus.PENDING, TargetStatus.SENDING):
                     if target.retry_after is None or target.retry_after <= self.clock.now():
@@ -113,6 +144,49 @@ class Publisher:
         except LeaseLost:
             log.warning("lease lost; another run carries on", extra={"post_id": request.post_id})
             return RunOutcome("skipped", "lease_lost")
+
+    def _with_fresh_uploads(self, post: Post) -> Post:
+        """The post with its uploaded media as they are now (inspected, rejected or deleted since
+        the post was saved), for the checks and links of this run."""
+        if not post.uploads:
+            return post
+        fresh = {}
+        for media_id in post.uploads:
+            found = self.media.get(post.workspace_id, media_id) if self.media is not None else None
+            fresh[media_id] = uploaded(found) if found is not None else UploadedMedia(status="missing")
+        return post.model_copy(update={"uploads": fresh})
+
+    def _media_urls(self, post: Post, refs: tuple[str, ...]) -> tuple[str, ...]:
+        """What the network fetches: a link to each uploaded item, and each external URL once it
+        passed the probe (once per run). Raises MediaRefused."""
+        urls = []
+        for ref in refs:
+            if post_content.is_media_id(ref):
+                found = self.media.get(post.workspace_id, ref) if self.media is not None else None
+                if found is not None and found.status is MediaStatus.PENDING_UPLOAD:  # may be inspected soon
+                    raise MediaRefused(PlatformError(ErrorClass.RETRY, "media_pending",
+                                                     f"Media {ref} is still being uploaded or inspected."))
+                if found is None or found.status is not MediaStatus.READY or self.media_link is None:
+                    raise MediaRefused(PlatformError(ErrorClass.PERMANENT, "media_not_found",
+                                                     f"Media {ref} is not ready to publish."))
+                urls.append(self.media_link(found))
+                continue
+            if ref not in self._checked_urls:
+                self._checked_urls[ref] = self._probe_error(ref, post.is_video)
+            refused = self._checked_urls[ref]
+            if refused is not None:
+                raise MediaRefused(refused)
+            urls.append(ref)
+        return tuple(urls)
+
+    def _probe_error(self, url: str, is_video: bool | None) -> PlatformError | None:
+        try:
+            self.check_media_url(url, is_video)
+        except MediaUrlError as refused:
+            # An unreachable host may come back; a forbidden address or a wrong type will not.
+            error_class = ErrorClass.RETRY if refused.code == UNREACHABLE else ErrorClass.PERMANENT
+            return PlatformError(error_class, refused.code, refused.message)
+        return None
 
     def _why_not_now(self, post: Post, request: PublishRequest) -> str:
         """'' when the post may be claimed now or after a short wait (the lifecycle's claim rule,
@@ -151,8 +225,8 @@ class Publisher:
         problems = post_content.problems_for(post, target.platform, target.account_id)
         if problems:  # the rules changed since the post was scheduled: sending would be refused
             message = "; ".join(p.message for p in problems)
-            error = PlatformError(ErrorClass.PERMANENT, problems[0].code if problems[0].code == "media_unsupported"
-                                  else "invalid_content", message)
+            code = problems[0].code if problems[0].code.startswith("media_") else "invalid_content"
+            error = PlatformError(ErrorClass.PERMANENT, code, message)
             self._write(post, index, self._failed(target, error), lease_id)
             return
         platform = self.open_platform(account)
@@ -167,6 +241,8 @@ class Publisher:
                 title=post.for_target(target.platform, target.account_id).title if step.kind == "post" else None,
                 target_key=f"{post.id}:{target.account_id}{step.key_suffix}",
                 options=options,
+                link=_preview(step.link),
+                mentions=tuple(MentionRef(m.text, m.ref, m.name) for m in step.mentions),
             )
             if target.status is TargetStatus.SENDING:  # an earlier attempt at this step has no answer
                 found = self._reconcile(platform, content)
@@ -177,6 +253,11 @@ class Publisher:
                     target = outcomes.step_done(target, found, self.clock.now(), final=step.index == len(steps) - 1)
                     self._write(post, index, target, lease_id)
                     continue
+            try:
+                content = dataclasses.replace(content, media=self._media_urls(post, step.media))
+            except MediaRefused as refused:
+                self._write(post, index, self._failed(target, refused.error), lease_id)
+                return
             target = target.model_copy(
                 update={
                     "status": TargetStatus.SENDING,
@@ -300,3 +381,10 @@ class Publisher:
         return RunOutcome(change.post.status.value, post=change.post)
 
 
+
+
+def _preview(card: LinkCard | None) -> LinkPreview | None:
+    if card is None:
+        return None
+    return LinkPreview(url=card.url, title=card.title or "", description=card.description or "",
+                       thumbnail=card.thumbnail)

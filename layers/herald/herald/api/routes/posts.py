@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from herald.api.context import caller
 from herald.api.errors import documented
 from herald.api.models import (
+    AutoHashtagsRequest,
     ContentProblem,
     CreatePostRequest,
     CreateThreadRequest,
@@ -23,10 +24,11 @@ from herald.api.models import (
     UpdatePostRequest,
     ValidationResponse,
     split_content,
+    to_mention,
     to_utc,
 )
 from herald.errors import InvalidRequest
-from herald.posts.model import ContentPart, LinkCard, PostStatus
+from herald.posts.model import AutoHashtags, ContentPart, LinkCard, PostStatus
 from herald.posts.ports import PostFilter
 from herald.posts.service import NewPost
 from herald.wiring import post_service
@@ -36,7 +38,8 @@ router = Router()
 
 # Fields a PUT may set to null; a null elsewhere (text, media, tags ...) means "leave as is".
 CLEARABLE = frozenset(
-    {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment", "link"}
+    {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment", "link",
+     "auto_hashtags", "is_video"}
 )
 
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
@@ -103,12 +106,22 @@ def _new_post(body: CreatePostRequest) -> NewPost:
         requires_approval=body.requires_approval,
         shorten_links=body.shorten_links,
         hashtags=tuple(body.hashtags or ()),
+        mentions=tuple(to_mention(m) for m in body.mentions or ()),
+        auto_hashtags=_auto_hashtags(body.auto_hashtags),
+        is_video=body.is_video,
         link=LinkCard.model_validate(body.link.model_dump()) if body.link else None,
         thread=tuple(ContentPart(text=p.text, media=p.media) for p in body.thread),
         first_comment=ContentPart(text=body.first_comment.text, media=body.first_comment.media)
         if body.first_comment
         else None,
     )
+
+
+def _auto_hashtags(asked: bool | AutoHashtagsRequest | None) -> AutoHashtags | None:
+    if asked is None or asked is False:
+        return None
+    chosen = AutoHashtagsRequest() if asked is True else asked
+    return AutoHashtags(max=chosen.max, position=chosen.position)
 
 
 # Query parameters shared by the post list and the queue.
@@ -245,6 +258,10 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
         changes["overrides"] = overrides
     if "link" in changes:
         changes["link"] = LinkCard.model_validate(body.link.model_dump()) if body.link else None
+    if "mentions" in changes:
+        changes["mentions"] = [to_mention(m) for m in body.mentions or ()]
+    if "auto_hashtags" in changes:
+        changes["auto_hashtags"] = _auto_hashtags(body.auto_hashtags)
     if "thread" in changes:
         changes["thread"] = [ContentPart(text=p.text, media=p.media) for p in body.thread or ()]
     if "first_comment" in changes:

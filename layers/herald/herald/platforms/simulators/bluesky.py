@@ -3,9 +3,22 @@
 Answers the calls `BlueskyPlatform` makes, in the PDS's shapes: `{"error", "message"}` bodies,
 `RateLimit-*` headers, at:// uris with TID record keys, `bafyrei...` CIDs, JWT-shaped session
 tokens. It validates what the PDS does: the session token, the post record (300 graphemes, 3000
-bytes, $type, createdAt, facets, reply refs) and the record key (a TID, not yet taken). A taken
-key is answered as the PDS answers it today: 500 InternalServerError (atproto#3718).
-Failure injection: see `herald.platforms.simulators`; `duplicate` answers that taken-key 500."""
+bytes, $type, createdAt, facets, reply refs, the external embed's uri, title and description)
+and the record key (a TID, not yet taken). Record problems are answered as the PDS answers a
+record that fails lexicon validation: 400 InvalidRequest "Invalid app.bsky.feed.post record: ...".
+A taken key is answered as the PDS answers it today: 500 InternalServerError (atproto#3718).
+
+Facets are checked more strictly than the PDS, which checks only their lexicon (integer offsets
+of at least 0, a mention's DID syntax, a tag's length): here their byte ranges must also lie inside
+the UTF-8 text, on character boundaries, and must not overlap. Bluesky's app ignores or garbles
+such facets without an error, so an adapter bug would otherwise publish silently.
+
+`com.atproto.identity.resolveHandle` knows the handles of the accounts this process has seen
+(their own DIDs) and, as stand-ins for the rest of the network, every handle ending in
+`.bsky.social` or `.test` (a did:plc derived from the handle); any other handle is answered
+400 InvalidRequest "Unable to resolve handle", as the PDS answers a handle with no DID.
+Failure injection: see `herald.platforms.simulators`; it applies to createRecord only (the handle
+lookups before it are never failed); `duplicate` answers that taken-key 500."""
 
 from __future__ import annotations
 
@@ -19,10 +32,18 @@ import httpx
 from herald.clock import from_iso, to_iso
 from herald.platforms.bluesky import (
     DEFAULT_PDS,
+    EXTERNAL_EMBED,
+    LINK_FEATURE,
     MAX_BYTES,
     MAX_GRAPHEMES,
+    MAX_TAG_BYTES,
+    MAX_TAG_GRAPHEMES,
+    MENTION_FEATURE,
     POST_COLLECTION,
+    TAG_FEATURE,
     encode_tid,
+    is_valid_did,
+    is_valid_handle,
     is_valid_tid,
     utf8_length,
 )
@@ -32,6 +53,7 @@ from herald.text.graphemes import grapheme_count
 
 WRITE_POINTS_PER_HOUR = 5000
 MAX_POST_URIS = 25
+RESOLVABLE_SUFFIXES = (".bsky.social", ".test")  # handles the simulated network knows besides its accounts'
 _clock_id = 0  # the low bits of generated TIDs, process-wide (guarded by LOCK)
 
 
@@ -43,6 +65,11 @@ def initial_tokens(account_id: str, username: str) -> dict[str, str]:
 def did_for(account_id: str) -> str:
     """A did:plc (24 base32 characters), the same for the account in every process."""
     return "did:plc:" + base64.b32encode(stable_digest("bsky-did", account_id)[:15]).decode("ascii").lower()
+
+
+def did_for_handle(handle: str) -> str:
+    """The did:plc the simulated network gives a handle that belongs to no account it has seen."""
+    return "did:plc:" + base64.b32encode(stable_digest("bsky-handle", handle.lower())[:15]).decode("ascii").lower()
 
 
 def _jwt(did: str, kind: str, generation: int) -> str:
@@ -79,6 +106,7 @@ class BlueskySimulator(Simulator):
             "com.atproto.repo.deleteRecord": ("POST", self._delete),
             "app.bsky.feed.getPosts": ("GET", self._get_posts),
             "com.atproto.server.refreshSession": ("POST", self._refresh),
+            "com.atproto.identity.resolveHandle": ("GET", self._resolve_handle),
         }
         if nsid not in routes:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
@@ -166,6 +194,21 @@ class BlueskySimulator(Simulator):
             views = [_post_view(owner, post) for owner, post in found]
         return httpx.Response(200, json={"posts": views})
 
+    # --- com.atproto.identity.resolveHandle -------------------------------------------------
+
+    def _resolve_handle(self, request: httpx.Request) -> httpx.Response:
+        """No session needed, as on the PDS."""
+        handle = request.url.params.get("handle")
+        if not handle:
+            return _error(400, "InvalidRequest", 'Error: Params must have the property "handle"')
+        if not is_valid_handle(handle):
+            return _error(400, "InvalidRequest", "Error: handle must be a valid handle")
+        with LOCK:
+            did = _did_of(self.state(), handle.lower())
+        if did is None:
+            return _error(400, "InvalidRequest", "Unable to resolve handle")
+        return httpx.Response(200, json={"did": did})
+
     # --- com.atproto.server.refreshSession ---------------------------------------------------
 
     def _refresh(self, request: httpx.Request) -> httpx.Response:
@@ -205,6 +248,15 @@ class BlueskySimulator(Simulator):
 
 def _owner(repo: str) -> SimulatedAccount | None:
     return next((s for s in accounts_on("bluesky") if repo in (s.tokens["did"], s.username)), None)
+
+
+def _did_of(state: SimulatedAccount, handle: str) -> str | None:
+    """The DID of a lower-cased handle: the account's own, another account's seen by this process,
+    a stand-in for the rest of the network, or None."""
+    for account in [state, *accounts_on("bluesky")]:
+        if account.username.lower() == handle:
+            return account.tokens["did"]
+    return did_for_handle(handle) if handle.endswith(RESOLVABLE_SUFFIXES) else None
 
 
 def _find_post(uri: str) -> tuple[SimulatedAccount, dict[str, Any]] | None:
@@ -291,14 +343,9 @@ def _record_problem(record: Any) -> str | None:
         from_iso(str(record.get("createdAt")))
     except ValueError:
         return "Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)"
-    for facet in record.get("facets") or []:
-        index = facet.get("index") if isinstance(facet, dict) else None
-        if not isinstance(index, dict) or not all(
-            isinstance(index.get(k), int) and index[k] >= 0 for k in ("byteStart", "byteEnd")
-        ):
-            return "Record/facets/index must have byteStart and byteEnd, integers of at least 0"
-        if not facet.get("features"):
-            return 'Record/facets must have the property "features"'
+    problem = _facets_problem(record.get("facets"), text.encode("utf-8")) or _embed_problem(record.get("embed"))
+    if problem:
+        return problem
     reply = record.get("reply")
     if reply is not None:
         refs = [reply.get(k) if isinstance(reply, dict) else None for k in ("root", "parent")]
@@ -308,6 +355,103 @@ def _record_problem(record: Any) -> str | None:
         ):
             return "Record/reply must have root and parent, each with uri and cid"
     return None
+
+
+def _facets_problem(facets: Any, text: bytes) -> str | None:
+    """What is wrong with the record's facets (lexicon, then ranges inside `text` and apart)."""
+    if facets is None:
+        return None
+    if not isinstance(facets, list):
+        return "Record/facets must be an array"
+    ranges = []
+    for n, facet in enumerate(facets):
+        problem = _facet_problem(facet, f"Record/facets/{n}", text)
+        if problem:
+            return problem
+        ranges.append((facet["index"]["byteStart"], facet["index"]["byteEnd"], n))
+    ranges.sort()
+    for (_, end, first), (start, _, second) in zip(ranges, ranges[1:], strict=False):
+        if start < end:
+            return f"Record/facets/{second} overlaps Record/facets/{first}"
+    return None
+
+
+def _facet_problem(facet: Any, path: str, text: bytes) -> str | None:
+    index = facet.get("index") if isinstance(facet, dict) else None
+    if not isinstance(index, dict) or not all(
+        _is_int(index.get(k)) and index[k] >= 0 for k in ("byteStart", "byteEnd")
+    ):
+        return f"{path}/index must have byteStart and byteEnd, integers of at least 0"
+    start, end = index["byteStart"], index["byteEnd"]
+    if not start < end <= len(text):
+        return f"{path}/index must be a byte range inside the text's {len(text)} UTF-8 bytes"
+    if not (_on_boundary(text, start) and _on_boundary(text, end)):
+        return f"{path}/index must start and end between UTF-8 characters"
+    features = facet.get("features")
+    if not isinstance(features, list) or not features:
+        return f'{path} must have the property "features"'
+    for n, feature in enumerate(features):
+        problem = _feature_problem(feature, f"{path}/features/{n}")
+        if problem:
+            return problem
+    return None
+
+
+def _feature_problem(feature: Any, path: str) -> str | None:
+    """A known feature's required property; other $types pass (the union is open)."""
+    if not isinstance(feature, dict) or not isinstance(feature.get("$type"), str):
+        return f'{path} must be an object which includes the "$type" property'
+    kind = feature["$type"]
+    if kind == MENTION_FEATURE and not (isinstance(feature.get("did"), str) and is_valid_did(feature["did"])):
+        return f"{path}/did must be a valid did"
+    if kind == LINK_FEATURE and not (isinstance(feature.get("uri"), str) and _is_uri(feature["uri"])):
+        return f"{path}/uri must be a uri"
+    if kind == TAG_FEATURE:
+        tag = feature.get("tag")
+        if not isinstance(tag, str):
+            return f'{path} must have the property "tag"'
+        if grapheme_count(tag) > MAX_TAG_GRAPHEMES or utf8_length(tag) > MAX_TAG_BYTES:
+            return f"{path}/tag must not be longer than {MAX_TAG_GRAPHEMES} graphemes"
+    return None
+
+
+def _embed_problem(embed: Any) -> str | None:
+    """The external embed's required uri, title and description; a thumb must be a blob."""
+    if embed is None:
+        return None
+    if not isinstance(embed, dict) or not isinstance(embed.get("$type"), str):
+        return 'Record/embed must be an object which includes the "$type" property'
+    if embed["$type"] != EXTERNAL_EMBED:
+        return None
+    external = embed.get("external")
+    if not isinstance(external, dict):
+        return 'Record/embed must have the property "external"'
+    for name in ("uri", "title", "description"):
+        if name not in external:
+            return f'Record/embed/external must have the property "{name}"'
+        if not isinstance(external[name], str):
+            return f"Record/embed/external/{name} must be a string"
+    if not _is_uri(external["uri"]):
+        return "Record/embed/external/uri must be a uri"
+    thumb = external.get("thumb")
+    if thumb is not None and not (isinstance(thumb, dict) and thumb.get("$type") == "blob"):
+        return "Record/embed/external/thumb should be a blob ref"
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_uri(value: str) -> bool:
+    """The lexicon's `uri` format, loosely: a scheme, a colon, and no spaces."""
+    scheme, colon, rest = value.partition(":")
+    return bool(colon and rest and scheme[:1].isalpha() and scheme.isascii() and not any(c.isspace() for c in value))
+
+
+def _on_boundary(text: bytes, offset: int) -> bool:
+    """Whether `offset` falls between two UTF-8 characters (not on a continuation byte)."""
+    return offset == len(text) or text[offset] & 0xC0 != 0x80
 
 
 def _error(status: int, name: str, message: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
