@@ -178,3 +178,29 @@ def test_external_media_urls_are_probed_at_publish_time(
     target = api.get(f"/v1/posts/{post['id']}").body["targets"][0]
     assert target["error"]["code"] == "media_url_forbidden" and "10.0.0.5" in target["error"]["message"]
     assert network.publish_calls == []
+
+
+def test_validate_previews_what_each_target_would_send(api: ApiClient, accounts: dict[str, Any]) -> None:
+    reply = api.post("/v1/posts/validate", {
+        "text": "Thanks @herald for a <b>great</b> day", "platforms": ["x", "bluesky"], "hashtags": ["launch"],
+        "mentions": [{"default": "herald", "x": "herald_hq", "bluesky": "herald.bsky.social"}],
+        "link": {"url": "https://example.com/launch", "title": "Launch notes"},
+        "first_comment": {"text": "More soon"},
+    })
+    assert reply.status == 200, reply.body
+    previews = {p["network"]: p for p in reply.body["previews"]}
+    assert previews["x"]["account_id"] == accounts["x"]["id"]
+    post, comment = previews["x"]["steps"]
+    assert post == {"kind": "post", "text": "Thanks @herald_hq for a 𝐠𝐫𝐞𝐚𝐭 day\n\nhttps://example.com/launch\n\n#launch",
+                    "media": [], "link": None}
+    assert comment["kind"] == "comment" and comment["text"] == "More soon"
+    sky = previews["bluesky"]["steps"][0]
+    assert sky["text"] == "Thanks @herald.bsky.social for a 𝐠𝐫𝐞𝐚𝐭 day\n\n#launch"
+    assert sky["link"] == {"url": "https://example.com/launch", "title": "Launch notes", "description": None,
+                           "thumbnail": None}
+
+
+def test_a_media_reference_that_is_no_upload_is_named(api: ApiClient, accounts: dict[str, Any]) -> None:
+    reply = api.post("/v1/posts/validate", {"text": "x", "platforms": ["x"], "media": ["med_nope"]})
+    assert reply.status == 422 and reply.body["error"]["code"] == "media_not_found", reply.body
+    assert reply.body["error"]["details"] == [{"field": "media", "value": "med_nope", "issue": "not_found"}]

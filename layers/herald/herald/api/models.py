@@ -389,11 +389,32 @@ def _warnings(post: Post) -> list[Any]:
     return check(post, SystemClock().now()).warnings
 
 
+class StepPreview(BaseModel):
+    kind: Literal["post", "part", "comment"]
+    text: str = Field(description="As the network would receive it: rendered, mentions and hashtags in place")
+    media: list[str]
+    link: LinkRequest | None = Field(default=None, description="Shown as a card (its URL is then not in the text)")
+
+    @classmethod
+    def of(cls, step: Any) -> StepPreview:
+        card = LinkRequest.model_validate(step.link.model_dump()) if step.link else None
+        return cls(kind=step.kind, text=step.text, media=list(step.media), link=card)
+
+
+class TargetPreview(BaseModel):
+    network: str
+    account_id: str
+    steps: list[StepPreview] = Field(description="The post, then each thread part, then the first comment")
+
+
 class ValidationResponse(BaseModel):
     valid: bool = Field(description="True when no network would refuse the content")
     networks: list[str]
     errors: list[ContentProblem]
     warnings: list[ContentProblem]
+    previews: list[TargetPreview] = Field(
+        default=[], description="What each target would send (short links shown with a placeholder code)"
+    )
 
 
 class PostListResponse(BaseModel):

@@ -111,6 +111,13 @@ class Caller:
 
 
 @dataclass(frozen=True)
+class Validation:
+    networks: list[str]
+    findings: content.Findings
+    previews: list[tuple[str, str, list[content.Step]]]  # (network, account id, what it would send)
+
+
+@dataclass(frozen=True)
 class CreateResult:
     post: Post
     replayed: bool = False  # an Idempotency-Key repeat answered with the original post
@@ -143,8 +150,9 @@ class PostService:
     ) -> tuple[PostPage, dict[str, int]]:
         return self.posts.queue(caller.workspace_id, caller.profile_id, filters, cursor, limit)
 
-    def validate(self, caller: Caller, new: NewPost) -> tuple[list[str], content.Findings]:
-        """The networks the post would go to and what their rules say, without saving anything."""
+    def validate(self, caller: Caller, new: NewPost) -> Validation:
+        """The networks the post would go to, what their rules say, and what each target would
+        send, without saving anything."""
         content.refuse_unsafe_media_urls(new.all_media)
         targets = self._resolve_targets(caller, new)
         _check_override_keys(new.overrides, targets)
@@ -164,7 +172,9 @@ class PostService:
             probe = probe.model_copy(
                 update={"short_links": {url: dict.fromkeys(networks, placeholder) for url in content.links_in_post(probe)}}
             )
-        return networks, content.check(probe, now)
+        previews = [(t.platform, t.account_id, content.steps_for(probe, t.platform, t.account_id))
+                    for t in sorted(targets, key=lambda t: (t.platform, t.account_id))]
+        return Validation(networks, content.check(probe, now), previews)
 
     # --- create --------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from herald.api.models import (
     QueueTotals,
     RejectRequest,
     ScheduleRequest,
+    StepPreview,
+    TargetPreview,
     UpdatePostRequest,
     ValidationResponse,
     split_content,
@@ -191,12 +193,16 @@ def _statuses(value: str | None) -> tuple[PostStatus, ...]:
 )
 def validate_post(body: Annotated[CreatePostRequest, Body()]) -> ValidationResponse:
     who = caller(router, Role.VIEWER, body.profile_id)
-    networks, findings = post_service().validate(who, _new_post(body))
+    result = post_service().validate(who, _new_post(body))
     return ValidationResponse(
-        valid=not findings.errors,
-        networks=networks,
-        errors=[ContentProblem.model_validate(p.as_detail()) for p in findings.errors],
-        warnings=[ContentProblem.model_validate(p.as_detail()) for p in findings.warnings],
+        valid=not result.findings.errors,
+        networks=result.networks,
+        errors=[ContentProblem.model_validate(p.as_detail()) for p in result.findings.errors],
+        warnings=[ContentProblem.model_validate(p.as_detail()) for p in result.findings.warnings],
+        previews=[
+            TargetPreview(network=network, account_id=account_id, steps=[StepPreview.of(step) for step in steps])
+            for network, account_id, steps in result.previews
+        ],
     )
 
 
