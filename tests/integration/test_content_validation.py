@@ -42,7 +42,9 @@ def test_validate_runs_the_same_checks_without_saving(api: ApiClient, networks: 
     bluesky = [e for e in body["errors"] if e["network"] == "bluesky" and e["field"] == "text"]
     assert any(e["limit"] == 300 and e["measured"] == 301 for e in bluesky)  # graphemes, not code points
     ok = api.post("/v1/posts/validate", {"text": "fine", "platforms": ["x"]}).body
+    previews = ok.pop("previews")
     assert ok == {"valid": True, "networks": ["x"], "errors": [], "warnings": []}
+    assert [p["steps"] for p in previews] == [[{"kind": "post", "text": "fine", "media": [], "link": None}]]
     assert api.get("/v1/posts").body["posts"] == []
 
 
