@@ -23,7 +23,6 @@ from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
 from herald.media.model import Media, MediaStatus
-from herald.media.urls import UNREACHABLE, MediaUrlError
 from herald.platforms.base import (
     ErrorClass,
     LinkPreview,
@@ -180,6 +179,8 @@ class Publisher:
         return tuple(urls)
 
     def _probe_error(self, url: str, is_video: bool | None) -> PlatformError | None:
+        from herald.media.urls import UNREACHABLE, MediaUrlError  # only runs that carry media URLs need it
+
         try:
             self.check_media_url(url, is_video)
         except MediaUrlError as refused:
