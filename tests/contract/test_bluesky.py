@@ -15,6 +15,7 @@ from herald.platforms.base import (
     Credentials,
     ErrorClass,
     LinkPreview,
+    MediaItem,
     MentionRef,
     PlatformError,
     PostContent,
@@ -50,7 +51,7 @@ GET_RECORD = [("repo", DID), ("collection", "app.bsky.feed.post"), ("rkey", RKEY
 
 
 def bluesky_for(script: Script, clock: FakeClock, credentials: Credentials = CREDENTIALS) -> BlueskyPlatform:
-    return BlueskyPlatform(script.client(), credentials, clock)
+    return BlueskyPlatform(script.client(), credentials, clock=clock)
 
 
 def xrpc_error(name: str, message: str) -> dict[str, str]:
@@ -294,7 +295,7 @@ def test_media_is_refused_before_any_call(clock: FakeClock) -> None:
     script = Script()
 
     with pytest.raises(PlatformError) as refused:
-        bluesky_for(script, clock).publish(PostContent(text="look", media=("s3://bucket/a.png",), target_key=TARGET))
+        bluesky_for(script, clock).publish(PostContent(text="look", media=(MediaItem("https://bucket.example/a.png", "image"),), target_key=TARGET))
 
     assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
     assert script.requests == []
@@ -494,7 +495,7 @@ def test_a_reply_can_carry_a_card(clock: FakeClock) -> None:
 
 def test_a_card_is_left_out_when_the_post_has_media() -> None:
     # Media take the post's one embed. (Media are refused before any call until blob upload is built.)
-    assert external_embed(PostContent(text="look", media=("s3://bucket/a.png",), link=CARD)) is None
+    assert external_embed(PostContent(text="look", media=(MediaItem("https://bucket.example/a.png", "image"),), link=CARD)) is None
     assert external_embed(PostContent(text="look", link=CARD)) == CARD_EMBED
     assert external_embed(PostContent(text="look")) is None
 

@@ -12,6 +12,7 @@ from herald.platforms import http, simulators
 from herald.platforms.base import (
     Credentials,
     ErrorClass,
+    MediaItem,
     Platform,
     PlatformError,
     PostContent,
@@ -157,7 +158,7 @@ def test_transport_error(exc: Exception | None, code: str, message: str) -> None
 def test_refuse_media_only_when_there_is_media() -> None:
     http.refuse_media(PostContent(text="hi"), "Example", "media upload")
     with pytest.raises(PlatformError) as raised:
-        http.refuse_media(PostContent(text="hi", media=("s3://b/a.png",)), "Example", "media upload")
+        http.refuse_media(PostContent(text="hi", media=(MediaItem("https://b.example/a.png", "image"),)), "Example", "media upload")
     assert (raised.value.error_class, raised.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
     assert raised.value.message == (
         "Posting media to Example is not supported yet (media upload is not built); post text only."

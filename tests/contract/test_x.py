@@ -10,7 +10,15 @@ import pytest
 from scripted_http import Exchange, Script
 
 from herald.platforms import simulators
-from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent, PublishedPost, ReconcileOutcome
+from herald.platforms.base import (
+    Credentials,
+    ErrorClass,
+    MediaItem,
+    PlatformError,
+    PostContent,
+    PublishedPost,
+    ReconcileOutcome,
+)
 from herald.platforms.registry import open_platform
 from herald.platforms.x import XPlatform
 from support.clock import FakeClock
@@ -29,7 +37,7 @@ DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content
 
 
 def x_for(script: Script, clock: FakeClock, credentials: Credentials = CREDENTIALS) -> XPlatform:
-    return XPlatform(script.client(), credentials, clock)
+    return XPlatform(script.client(), credentials, clock=clock)
 
 
 def problem(status: int, title: str, detail: str, problem_type: str = "about:blank") -> dict[str, object]:
@@ -80,7 +88,7 @@ def test_media_is_refused_before_any_call(clock: FakeClock) -> None:
     script = Script()
 
     with pytest.raises(PlatformError) as refused:
-        x_for(script, clock).publish(PostContent(text="look", media=("s3://bucket/a.png",)))
+        x_for(script, clock).publish(PostContent(text="look", media=(MediaItem("https://bucket.example/a.png", "image"),)))
 
     assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
     assert script.requests == []

@@ -56,6 +56,8 @@ def clock() -> FakeClock:
 def publisher(trigger: RecordingTrigger, clock: FakeClock):  # type: ignore[no-untyped-def]
     """A publish run against the moto table with a controllable clock."""
     from herald import wiring
+    from herald.media.urls import expected_kind
+    from herald.platforms.base import MediaItem
     from herald.publishing.runner import Publisher
     from herald.settings import get_settings
 
@@ -68,7 +70,8 @@ def publisher(trigger: RecordingTrigger, clock: FakeClock):  # type: ignore[no-u
         settings=get_settings(),
         media=wiring.media_store(),
         media_link=wiring.media_link,
-        check_media_url=lambda url, is_video: None,  # no internet here: tests that probe pass their own
+        # No internet here: a URL is taken as what its extension says; tests that probe pass their own.
+        check_media_url=lambda url, is_video: MediaItem(url, expected_kind(url, is_video) or "image"),
     )
 
 

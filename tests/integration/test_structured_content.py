@@ -116,7 +116,9 @@ def test_a_post_uses_an_uploaded_item_by_id_judged_by_what_the_inspection_found(
     assert post.body["media"] == [portrait]
     assert publisher.run(trigger.for_post(post.body["id"])[0]).result == "published"
     (sent,) = network.contents
-    (link,) = sent.media
+    (item,) = sent.media
+    assert (item.kind, item.mime, item.width, item.height) == ("image", "image/png", 1080, 1920)
+    link = item.url
     assert link.startswith("http") and "X-Amz-Signature" in link  # a presigned GET of the upload
     assert httpx.get(link, timeout=10).content == media.image("PNG", (1080, 1920))
 
@@ -163,7 +165,7 @@ def test_external_media_urls_are_probed_at_publish_time(
 
     probed: list[tuple[str, bool | None]] = []
 
-    def refuse(url: str, is_video: bool | None) -> None:
+    def refuse(url: str, is_video: bool | None) -> Any:
         probed.append((url, is_video))
         raise MediaUrlError(UrlProblem("media_url_forbidden", f"{url} resolves to a private address (10.0.0.5)"))
 

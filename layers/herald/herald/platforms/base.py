@@ -7,11 +7,14 @@ request-building and parsing code runs offline."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from urllib.parse import urlencode
+
+from herald.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     import httpx
@@ -49,11 +52,80 @@ class PlatformError(Exception):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What an adapter needs to act for one account."""
+    """What an adapter needs to act for one account. `tokens` hold the network's secrets and the
+    ids the adapter needs (a user id, a page id, an instance URL); `expires_at` is when the access
+    token stops working (None: it does not expire, or the network does not say)."""
 
     account_id: str
     username: str
     tokens: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """The deployment's own developer app on a network (from SSM parameters when deployed, from
+    the environment in the local cloud): what OAuth exchanges and refreshes are made with."""
+
+    client_id: str
+    client_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountIdentity:
+    """Who a connection belongs to, as the network shows them."""
+
+    platform_user_id: str
+    username: str
+    display_name: str | None = None
+    avatar_url: str | None = None
+    followers: int | None = None  # None: the network does not say
+    permissions: tuple[str, ...] = ()  # the scopes granted
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What connecting an account produced: its credentials (account_id still empty) and identity."""
+
+    credentials: Credentials
+    identity: AccountIdentity
+
+
+@dataclass(frozen=True)
+class OAuthSpec:
+    """A network's OAuth 2.0 authorization-code flow."""
+
+    authorize_url: str
+    token_url: str
+    scopes: tuple[str, ...]
+    pkce: bool = True  # send an S256 code_challenge, and the verifier with the code
+    scope_separator: str = " "
+    extra_params: Mapping[str, str] = field(default_factory=dict)  # e.g. {"duration": "permanent"}
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One media file to publish, with what is known of it before fetching: `url` is where it can
+    be fetched (a presigned S3 link for an upload, or the external URL the probe vetted)."""
+
+    url: str
+    kind: str  # image | gif | video
+    mime: str | None = None
+    size: int | None = None  # bytes
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    alt: str | None = None
+
+
+class MediaSource(Protocol):
+    """Reads a media file's bytes for networks that take uploads rather than URLs."""
+
+    def read(self, item: MediaItem) -> bytes:
+        """The whole file (images, small videos)."""
+
+    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
+        """The file in pieces of `chunk_size` bytes (the last may be shorter), streamed."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +153,7 @@ class MentionRef:
 @dataclass(frozen=True)
 class PostContent:
     text: str
-    media: tuple[str, ...] = ()
+    media: tuple[MediaItem, ...] = ()
     title: str | None = None
     # Stable for one post and account: adapters derive idempotency keys and record keys from it.
     target_key: str = ""
@@ -126,13 +198,70 @@ class MediaLimits:
 
 
 class Platform(ABC):
+    """One network's adapter for one account. Connecting (before any account exists) goes through
+    the class methods: `authorization_url` and `connect_with_code` for OAuth networks (`oauth`
+    set), `connect_with_fields` for networks connected with credentials a person pastes in
+    (`manual_fields`, e.g. a Bluesky handle and app password)."""
+
     name: ClassVar[str]
     text_limits: ClassVar[TextLimits]
     media_limits: ClassVar[MediaLimits]
+    oauth: ClassVar[OAuthSpec | None] = None
+    manual_fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, client: httpx.Client, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        credentials: Credentials,
+        *,
+        app: AppCredentials | None = None,
+        media: MediaSource | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.client = client
         self.credentials = credentials
+        self.app = app
+        self.media = media
+        self.clock = clock or SystemClock()
+
+    def media_source(self) -> MediaSource:
+        if self.media is None:
+            raise PlatformError(ErrorClass.PERMANENT, "media_unsupported", "No media source to read the files from.")
+        return self.media
+
+    # --- connecting --------------------------------------------------------------------------
+
+    @classmethod
+    def authorization_url(cls, app: AppCredentials, redirect_uri: str, state: str, code_challenge: str | None) -> str:
+        """Where to send the person to grant access (the spec's standard parameters)."""
+        if cls.oauth is None:
+            raise NotImplementedError(f"{cls.name} is not connected through OAuth")
+        params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": redirect_uri,
+                  "scope": cls.oauth.scope_separator.join(cls.oauth.scopes), "state": state,
+                  **cls.oauth.extra_params}
+        if cls.oauth.pkce and code_challenge:
+            params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+        return f"{cls.oauth.authorize_url}?{urlencode(params)}"
+
+    @classmethod
+    def connect_with_code(
+        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
+    ) -> Connection:
+        """Exchange an authorization code for tokens and read who they belong to."""
+        raise NotImplementedError(f"{cls.name} is not connected through OAuth")
+
+    @classmethod
+    def connect_with_fields(cls, client: httpx.Client, fields: Mapping[str, str]) -> Connection:
+        """Connect with credentials a person pasted in (`manual_fields`)."""
+        raise NotImplementedError(f"{cls.name} is not connected with manual credentials")
+
+    def identity(self) -> AccountIdentity:
+        """Who the account is now (username, display name, avatar, followers where available)."""
+        raise NotImplementedError
+
+    def revoke(self) -> bool:
+        """Revoke the credentials where the network allows it; False where it has no revocation."""
+        return False
 
     def token(self, name: str) -> str:
         """The credential `name` (an access token, a user id, ...); an account without it must be

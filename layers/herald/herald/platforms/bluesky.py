@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 import regex
 
-from herald.clock import Clock, SystemClock, to_iso
+from herald.clock import to_iso
 from herald.platforms import http
 from herald.platforms.base import (
     Credentials,
@@ -263,10 +263,6 @@ class BlueskyPlatform(Platform):
         max_image_bytes=1_000_000,
         max_video_bytes=100_000_000,
     )
-
-    def __init__(self, client: httpx.Client, credentials: Credentials, clock: Clock | None = None) -> None:
-        super().__init__(client, credentials)
-        self.clock = clock or SystemClock()
 
     # --- posts -------------------------------------------------------------------------------
 

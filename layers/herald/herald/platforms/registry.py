@@ -5,6 +5,7 @@ Adapter and simulator modules are imported on first use only."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,11 +32,23 @@ NETWORKS: tuple[str, ...] = (
 _ADAPTERS: dict[str, str] = {
     "x": "herald.platforms.x:XPlatform",
     "bluesky": "herald.platforms.bluesky:BlueskyPlatform",
+    "linkedin": "herald.platforms.linkedin:LinkedInPlatform",
+    "facebook": "herald.platforms.facebook:FacebookPlatform",
+    "instagram": "herald.platforms.instagram:InstagramPlatform",
+    "threads": "herald.platforms.threads:ThreadsPlatform",
+    "mastodon": "herald.platforms.mastodon:MastodonPlatform",
+    "telegram": "herald.platforms.telegram:TelegramPlatform",
 }
 
 _SIMULATORS: dict[str, str] = {
     "x": "herald.platforms.simulators.x:XSimulator",
     "bluesky": "herald.platforms.simulators.bluesky:BlueskySimulator",
+    "linkedin": "herald.platforms.simulators.linkedin:LinkedInSimulator",
+    "facebook": "herald.platforms.simulators.facebook:FacebookSimulator",
+    "instagram": "herald.platforms.simulators.instagram:InstagramSimulator",
+    "threads": "herald.platforms.simulators.threads:ThreadsSimulator",
+    "mastodon": "herald.platforms.simulators.mastodon:MastodonSimulator",
+    "telegram": "herald.platforms.simulators.telegram:TelegramSimulator",
 }
 
 # Seconds for one network call; a Lambda publish run holds several of these.
@@ -48,7 +61,9 @@ def _load(path: str) -> type:
 
 
 def has_adapter(network: str) -> bool:
-    return network in _ADAPTERS
+    """Whether Herald can publish to `network` (its adapter module is present)."""
+    path = _ADAPTERS.get(network)
+    return path is not None and importlib.util.find_spec(path.partition(":")[0]) is not None
 
 
 def adapter_class(network: str) -> type[Platform]:

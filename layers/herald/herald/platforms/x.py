@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from herald.clock import Clock, SystemClock, from_iso, to_iso
+from herald.clock import from_iso, to_iso
 from herald.platforms import http
 from herald.platforms.base import (
     Credentials,
@@ -63,10 +63,6 @@ class XPlatform(Platform):
         max_image_bytes=5 * _MB,
         max_video_bytes=512 * _MB,
     )
-
-    def __init__(self, client: httpx.Client, credentials: Credentials, clock: Clock | None = None) -> None:
-        super().__init__(client, credentials)
-        self.clock = clock or SystemClock()
 
     # --- posts -------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from herald.media.model import Media, MediaStatus
 from herald.platforms.base import (
     ErrorClass,
     LinkPreview,
+    MediaItem,
     MentionRef,
     Platform,
     PlatformError,
@@ -46,9 +47,9 @@ from herald.store.posts import PostStore
 log = logging.getLogger(__name__)
 
 OpenPlatform = Callable[[Account], Platform]
-# Checks an external media URL before a network is asked to fetch it (herald.media.fetch.probe);
-# raises MediaUrlError when it may not be used.
-CheckMediaUrl = Callable[[str, "bool | None"], None]
+# Checks an external media URL before a network is asked to fetch it (herald.media.fetch.probe):
+# answers what it serves, or raises MediaUrlError when it may not be used.
+CheckMediaUrl = Callable[[str, "bool | None"], MediaItem]
 # A link the network can fetch an uploaded item from (a presigned S3 GET for its key).
 MediaLink = Callable[[Media], str]
 
@@ -70,10 +71,11 @@ def _open_platform(account: Account) -> Platform:
     return open_platform(account)
 
 
-def _probe(url: str, is_video: bool | None) -> None:
+def _probe(url: str, is_video: bool | None) -> MediaItem:
     from herald.media.fetch import probe
 
-    probe(url, is_video=is_video)
+    served = probe(url, is_video=is_video)
+    return MediaItem(url=url, kind=served.kind, mime=served.content_type, size=served.content_length)
 
 
 class MediaRefused(Exception):
@@ -107,7 +109,7 @@ class Publisher:
         self.media = media
         self.media_link = media_link
         self.check_media_url = check_media_url
-        self._checked_urls: dict[str, PlatformError | None] = {}
+        self._checked_urls: dict[str, MediaItem | PlatformError] = {}
 
     def run(self, request: PublishRequest) -> RunOutcome:
         try:
@@ -155,39 +157,43 @@ class Publisher:
             fresh[media_id] = uploaded(found) if found is not None else UploadedMedia(status="missing")
         return post.model_copy(update={"uploads": fresh})
 
-    def _media_urls(self, post: Post, refs: tuple[str, ...]) -> tuple[str, ...]:
-        """What the network fetches: a link to each uploaded item, and each external URL once it
-        passed the probe (once per run). Raises MediaRefused."""
-        urls = []
+    def _media_items(self, post: Post, refs: tuple[str, ...]) -> tuple[MediaItem, ...]:
+        """What the network gets: a link to each uploaded item with its inspected facts, and each
+        external URL once it passed the probe (once per run). Raises MediaRefused."""
+        items = []
         for ref in refs:
             if post_content.is_media_id(ref):
-                found = self.media.get(post.workspace_id, ref) if self.media is not None else None
-                if found is not None and found.status is MediaStatus.PENDING_UPLOAD:  # may be inspected soon
-                    raise MediaRefused(PlatformError(ErrorClass.RETRY, "media_pending",
-                                                     f"Media {ref} is still being uploaded or inspected."))
-                if found is None or found.status is not MediaStatus.READY or self.media_link is None:
-                    raise MediaRefused(PlatformError(ErrorClass.PERMANENT, "media_not_found",
-                                                     f"Media {ref} is not ready to publish."))
-                urls.append(self.media_link(found))
+                items.append(self._upload_item(post, ref))
                 continue
             if ref not in self._checked_urls:
-                self._checked_urls[ref] = self._probe_error(ref, post.is_video)
-            refused = self._checked_urls[ref]
-            if refused is not None:
-                raise MediaRefused(refused)
-            urls.append(ref)
-        return tuple(urls)
+                self._checked_urls[ref] = self._probed(ref, post.is_video)
+            checked = self._checked_urls[ref]
+            if isinstance(checked, PlatformError):
+                raise MediaRefused(checked)
+            items.append(checked)
+        return tuple(items)
 
-    def _probe_error(self, url: str, is_video: bool | None) -> PlatformError | None:
+    def _upload_item(self, post: Post, media_id: str) -> MediaItem:
+        found = self.media.get(post.workspace_id, media_id) if self.media is not None else None
+        if found is not None and found.status is MediaStatus.PENDING_UPLOAD:  # may be inspected soon
+            raise MediaRefused(PlatformError(ErrorClass.RETRY, "media_pending",
+                                             f"Media {media_id} is still being uploaded or inspected."))
+        if found is None or found.status is not MediaStatus.READY or found.facts is None or self.media_link is None:
+            raise MediaRefused(PlatformError(ErrorClass.PERMANENT, "media_not_found",
+                                             f"Media {media_id} is not ready to publish."))
+        facts = found.facts
+        return MediaItem(url=self.media_link(found), kind=facts.kind or "image", mime=facts.mime, size=facts.bytes,
+                         width=facts.width, height=facts.height, duration_seconds=facts.duration_seconds)
+
+    def _probed(self, url: str, is_video: bool | None) -> MediaItem | PlatformError:
         from herald.media.urls import UNREACHABLE, MediaUrlError  # only runs that carry media URLs need it
 
         try:
-            self.check_media_url(url, is_video)
+            return self.check_media_url(url, is_video)
         except MediaUrlError as refused:
             # An unreachable host may come back; a forbidden address or a wrong type will not.
             error_class = ErrorClass.RETRY if refused.code == UNREACHABLE else ErrorClass.PERMANENT
             return PlatformError(error_class, refused.code, refused.message)
-        return None
 
     def _why_not_now(self, post: Post, request: PublishRequest) -> str:
         """'' when the post may be claimed now or after a short wait (the lifecycle's claim rule,
@@ -238,7 +244,6 @@ class Publisher:
             step = steps[len(target.parts)]
             content = PostContent(
                 text=step.text,
-                media=step.media,
                 title=post.for_target(target.platform, target.account_id).title if step.kind == "post" else None,
                 target_key=f"{post.id}:{target.account_id}{step.key_suffix}",
                 options=options,
@@ -255,7 +260,7 @@ class Publisher:
                     self._write(post, index, target, lease_id)
                     continue
             try:
-                content = dataclasses.replace(content, media=self._media_urls(post, step.media))
+                content = dataclasses.replace(content, media=self._media_items(post, step.media))
             except MediaRefused as refused:
                 self._write(post, index, self._failed(target, refused.error), lease_id)
                 return

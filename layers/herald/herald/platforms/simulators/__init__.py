@@ -25,9 +25,12 @@ account is seen; `inject()` appends to it. Each queued failure answers the next 
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import importlib
+import importlib.util
+import json
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -53,7 +56,15 @@ FAILURES = frozenset(
 )
 
 # network -> module holding `initial_tokens(account_id, username) -> dict[str, str]`
-_SIMULATOR_MODULES = {"x": "herald.platforms.simulators.x", "bluesky": "herald.platforms.simulators.bluesky"}
+_SIMULATOR_MODULES = {
+    network: f"herald.platforms.simulators.{network}"
+    for network in ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram")
+}
+
+# The app credentials test-mode connections are made with (the simulators accept only these).
+TEST_CLIENT_ID = "herald-test-client"
+TEST_CLIENT_SECRET = "herald-test-secret"
+_CODE_PREFIX = "simcode."
 
 
 @dataclass
@@ -89,7 +100,8 @@ _FAILURE_QUEUES: dict[str, deque[str]] = {}
 def test_credentials(platform: str, account_id: str, username: str) -> dict[str, str]:
     """Credentials for a new test-mode account: the tokens its simulator honours at first sight.
     Empty for networks without a simulator."""
-    if platform not in _SIMULATOR_MODULES:
+    module = _SIMULATOR_MODULES.get(platform)
+    if module is None or importlib.util.find_spec(module) is None:
         return {}
     return initial_tokens_of(platform)(account_id, username)
 
@@ -153,6 +165,43 @@ def take_failure(account_id: str) -> str | None:
     """The next injected failure for the account, removed from its queue. Call with LOCK held."""
     queue = _FAILURE_QUEUES.get(account_id)
     return queue.popleft() if queue else None
+
+
+def simulated_code(username: str, code_challenge: str | None) -> str:
+    """The authorization code the test-mode consent page hands back: it carries who consented and
+    the PKCE challenge, so a simulator's token endpoint (in any process) can check the verifier."""
+    payload = json.dumps({"u": username, "c": code_challenge}, separators=(",", ":")).encode()
+    return _CODE_PREFIX + base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def redeem_code(code: str, code_verifier: str | None) -> str | None:
+    """The username a simulated code was issued for, when `code_verifier` matches its challenge
+    (S256) or it has none; None for a code the simulator never issued or a wrong verifier."""
+    if not code.startswith(_CODE_PREFIX):
+        return None
+    encoded = code[len(_CODE_PREFIX):]
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), str):
+        return None
+    challenge = payload.get("c")
+    if challenge is not None:
+        if not code_verifier:
+            return None
+        digest = hashlib.sha256(code_verifier.encode("ascii", "replace")).digest()
+        if base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge:
+            return None
+    return str(payload["u"])
+
+
+def connect_handler(platform: str) -> Callable[[Any], Any]:
+    """The `httpx.MockTransport` handler a network's simulator answers connect calls with (token
+    exchange, identity, manual sign-in) before any account exists."""
+    module = importlib.import_module(_SIMULATOR_MODULES[platform])
+    handler: Callable[[Any], Any] = module.connect_handler
+    return handler
 
 
 def stable_digest(*parts: str) -> bytes:
