@@ -244,7 +244,27 @@ def test_expired_token_is_refreshed_once_and_saved(publisher, network, workspace
     post = add_scheduled_post(workspace, clock, account)
     assert publisher.run(request(post)).result == "published"
     assert network.refreshed == 1
-    assert wiring.account_store().get(workspace["id"], account.id).credentials == {"access_token": "fresh"}
+    store = wiring.account_store()
+    assert store.open(store.get(workspace["id"], account.id)).credentials == {"access_token": "fresh"}
+
+
+def test_credentials_are_sealed_at_rest(network, workspace, clock, cloud) -> None:
+    """The raw item holds KMS ciphertext bound to the account, never the token in the clear."""
+    from herald import wiring
+    from herald.settings import get_settings
+
+    account = add_account(workspace, clock, token="a-very-secret-token")
+    raw = cloud.client("dynamodb").get_item(
+        TableName=get_settings().table_name, Key={"PK": {"S": f"WS#{workspace['id']}"}, "SK": {"S": f"ACCOUNT#{account.id}"}}
+    )["Item"]
+    assert "credentials" not in raw and "a-very-secret-token" not in str(raw)
+    assert b"a-very-secret-token" not in raw["sealed_credentials"]["B"]
+    store = wiring.account_store()
+    stored = store.get(workspace["id"], account.id)
+    assert stored.credentials == {} and store.open(stored).credentials == {"access_token": "a-very-secret-token"}
+    moved = stored.model_copy(update={"id": "acc_other"})  # the ciphertext is bound to its account
+    with pytest.raises(Exception, match="InvalidCiphertext|Decrypt"):
+        store.open(moved)
 
 
 def test_refused_refresh_disconnects_the_account(publisher, network, workspace, clock) -> None:
@@ -255,7 +275,7 @@ def test_refused_refresh_disconnects_the_account(publisher, network, workspace, 
     network.refresh_refused = True
     assert publisher.run(request(post)).result == "failed"
     assert reread(post).targets[0].error.code == "account_disconnected"
-    assert wiring.account_store().get(workspace["id"], account.id).status is AccountStatus.DISCONNECTED
+    assert wiring.account_store().get(workspace["id"], account.id).status is AccountStatus.RECONNECT_REQUIRED
 
 
 def test_sweeper_hands_over_posts_whose_schedule_was_lost(trigger, workspace, clock) -> None:

@@ -84,7 +84,7 @@ def test_revoked_token_disconnects_the_account(api: ApiClient, trigger: Any, rea
     failed = api.get(f"/v1/posts/{post['id']}").body
     assert failed["status"] == "failed"
     assert failed["targets"][0]["error"]["code"] == "account_disconnected"
-    assert api.get(f"/v1/accounts/{x['id']}").body["status"] == "disconnected"
+    assert api.get(f"/v1/accounts/{x['id']}").body["status"] == "reconnect_required"
     again = api.post("/v1/posts", {"text": "again", "platforms": ["x"]})
     assert again.status == 422 and again.body["error"]["code"] == "account_disconnected"
 

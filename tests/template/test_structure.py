@@ -322,10 +322,17 @@ def test_api_and_publish_policies(template: dict[str, Any], logical_id: str) -> 
         ("s3:DeleteObject", media_arn("uploads")),
         ("s3:DeleteObject", media_arn("thumbnails")),
     }
+    apps = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/herald/apps"
+    secrets = {  # sealing account credentials, and reading the deployment's network apps
+        ("kms:Encrypt", _getatt("TokenKey")),
+        ("kms:Decrypt", _getatt("TokenKey")),
+        ("ssm:GetParametersByPath", _sub(apps)),
+        ("ssm:GetParametersByPath", _sub(apps + "/*")),
+    }
     assert grants(inline) == {(action, _sub(SCHEDULES_ARN)) for action in SCHEDULER_ACTIONS} | {
         ("iam:PassRole", _getatt("SchedulerRole")),
         ("lambda:InvokeFunction", _sub(PUBLISH_ARN)),
-    } | (media if logical_id == "ApiFunction" else {("s3:GetObject", media_arn("uploads"))})  # presigned media
+    } | secrets | (media if logical_id == "ApiFunction" else {("s3:GetObject", media_arn("uploads"))})  # presigned media
     (pass_role,) = [s for s in inline if "iam:PassRole" in as_list(s["Action"])]
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
 
@@ -454,3 +461,12 @@ def test_inspect_function_runs_on_uploads_with_least_privilege(template: dict[st
         ("s3:DeleteObject", media_arn("thumbnails")),
     }
     assert function["EventInvokeConfig"]["MaximumRetryAttempts"] == 2
+
+
+def test_account_credentials_are_sealed_with_a_rotating_key_kept_on_delete(template: dict[str, Any]) -> None:
+    key = template["Resources"]["TokenKey"]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert key["Properties"]["EnableKeyRotation"] is True
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["HERALD_KMS_KEY_ID"] == {"Ref": "TokenKey"}

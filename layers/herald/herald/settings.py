@@ -38,6 +38,11 @@ class Settings(BaseModel):
     # presigned POST takes up to 5 GiB; S3 enforces the limit through its content-length-range.
     media_bucket: str = "herald-media"
     media_max_bytes: int = Field(default=1024**3, ge=1, le=5 * 1024**3)
+    # The KMS key account credentials are sealed with.
+    kms_key_id: str = "alias/herald-tokens"
+    # Where the deployment's network apps (client id and secret) live in SSM Parameter Store:
+    # {app_parameters_path}/{network}/client_id and .../client_secret (SecureString).
+    app_parameters_path: str = "/herald/apps"
 
 
 @lru_cache(maxsize=1)

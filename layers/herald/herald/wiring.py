@@ -27,10 +27,17 @@ def post_store():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
+def sealer():  # type: ignore[no-untyped-def]
+    from herald.sealing import KmsSealer
+
+    return KmsSealer(client("kms"), get_settings().kms_key_id)
+
+
+@lru_cache(maxsize=1)
 def account_store():  # type: ignore[no-untyped-def]
     from herald.store.accounts import AccountStore
 
-    return AccountStore(client("dynamodb"), get_settings().table_name)
+    return AccountStore(client("dynamodb"), get_settings().table_name, sealer())
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +160,7 @@ def reset() -> None:
     from herald.aws import reset_clients
     from herald.settings import get_settings as settings_getter
 
-    for built in (post_store, account_store, scheduler, publish_trigger, workspace_service, account_service,
+    for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
                   link_service, media_store, post_service, publisher, sweeper):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()

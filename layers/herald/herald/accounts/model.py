@@ -15,7 +15,9 @@ class AccountMode(StrEnum):
 
 class AccountStatus(StrEnum):
     ACTIVE = "active"
-    DISCONNECTED = "disconnected"  # the network refused its credentials: reconnect needed
+    # The network refused the credentials (revoked, expired beyond refresh): a person must connect
+    # the account again; `status_reason` says why. Its posts fail with account_disconnected.
+    RECONNECT_REQUIRED = "reconnect_required"
 
 
 class Account(BaseModel):
@@ -29,8 +31,19 @@ class Account(BaseModel):
     name: str
     username: str
     status: AccountStatus = AccountStatus.ACTIVE
-    # Network credentials (tokens, session, instance URL). Never returned by the API.
+    status_reason: str | None = None
+    # Network credentials (tokens, session, instance URL): never returned by the API, never
+    # logged, and sealed with KMS before they are written (`sealed_credentials`). An account read
+    # from the table has them empty until the store opens them for a publish run.
     credentials: dict[str, str] = Field(default_factory=dict)
+    sealed_credentials: bytes | None = None
+    token_expires_at: datetime | None = None  # when the access token expires, where the network says
+    # Who the account is on the network, read when it was connected.
+    platform_user_id: str | None = None
+    display_name: str | None = None
+    avatar_url: str | None = None
+    followers: int | None = None
+    permissions: list[str] = Field(default_factory=list)
     # Test mode only: failures the simulator answers with, in order, before it behaves.
     simulate: list[str] = Field(default_factory=list)
     created_at: datetime

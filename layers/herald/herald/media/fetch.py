@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -120,6 +120,80 @@ def probe(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
+def stream(
+    url: str,
+    chunk_size: int,
+    *,
+    max_bytes: int,
+    resolver: Resolver = system_resolver,
+    client: httpx.Client | None = None,
+) -> Iterator[bytes]:
+    """The body of `url` in pieces of `chunk_size` bytes, fetched under the same rules as `probe`
+    (vetted and pinned addresses, every redirect checked again); more than `max_bytes` raises
+    `MediaUrlError` (media_unreachable: the file is too large to relay)."""
+    target, problems = parse_url(url, field="media")
+    if target is None:
+        raise MediaUrlError(*problems)
+    http = client if client is not None else new_client()
+    try:
+        for hop in range(MAX_REDIRECTS + 1):
+            shown = display_url(url) + (f" (redirected to {target.url})" if hop else "")
+            addresses = _vetted_addresses(target, shown, resolver, "media")
+            response = _open(http, target, addresses, shown)
+            try:
+                if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
+                    if hop == MAX_REDIRECTS:
+                        raise _unreachable(display_url(url), f"redirects more than {MAX_REDIRECTS} times", "media")
+                    target = _redirect_target(target, response.headers["location"], display_url(url), "media")
+                    continue
+                if not response.is_success:
+                    raise _unreachable(shown, f"answered HTTP {response.status_code}", "media")
+                try:
+                    yield from rechunk(response.iter_bytes(chunk_size), chunk_size, max_bytes)
+                except TooLarge as exc:
+                    raise _unreachable(shown, f"is larger than the {max_bytes} bytes Herald relays", "media") from exc
+                return
+            finally:
+                response.close()
+    finally:
+        if client is None:
+            http.close()
+
+
+class TooLarge(Exception):
+    pass
+
+
+def rechunk(pieces: Iterator[bytes], chunk_size: int, max_bytes: int) -> Iterator[bytes]:
+    """Re-cut `pieces` into chunks of exactly `chunk_size` (the last may be shorter); TooLarge
+    past `max_bytes`."""
+    buffer, total = b"", 0
+    for piece in pieces:
+        total += len(piece)
+        if total > max_bytes:
+            raise TooLarge(total)
+        buffer += piece
+        while len(buffer) >= chunk_size:
+            yield buffer[:chunk_size]
+            buffer = buffer[chunk_size:]
+    if buffer:
+        yield buffer
+
+
+def _open(http: httpx.Client, target: MediaUrl, addresses: list[IPAddress], shown: str) -> httpx.Response:
+    """A streamed GET to the first vetted address that takes a connection (the caller closes it)."""
+    last_error: httpx.TransportError | None = None
+    for address in addresses:
+        try:
+            return _send(http, "GET", target, address, keep_open=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            last_error = exc
+        except httpx.HTTPError as exc:
+            raise _unreachable(shown, f"could not be fetched ({type(exc).__name__}: {exc})", "media") from exc
+    reason = f"{type(last_error).__name__}: {last_error}" if last_error else "no address"
+    raise _unreachable(shown, f"could not be connected to ({reason})", "media") from last_error
+
+
 def _redirect_target(current: MediaUrl, location: str, shown: str, field: str) -> MediaUrl:
     """The normalised URL a redirect leads to; refused (naming both URLs) if it breaks the rules."""
     following, problems = parse_url(urljoin(current.url, location), field=field)
@@ -172,9 +246,16 @@ def _ask(http: httpx.Client, target: MediaUrl, addresses: list[IPAddress], shown
 
 
 def _send(
-    http: httpx.Client, method: str, target: MediaUrl, address: IPAddress, headers: dict[str, str] | None = None
+    http: httpx.Client,
+    method: str,
+    target: MediaUrl,
+    address: IPAddress,
+    headers: dict[str, str] | None = None,
+    *,
+    keep_open: bool = False,
 ) -> httpx.Response:
-    """One request to `target`, connecting to `address` only (see the module's step 3)."""
+    """One request to `target`, connecting to `address` only (see the module's step 3); the
+    body is left unread, and the connection open only with `keep_open`."""
     pinned = httpx.URL(target.url).copy_with(host=str(address))
     extensions = {"sni_hostname": target.host} if target.address is None else {}
     request = http.build_request(
@@ -190,7 +271,8 @@ def _send(
         timeout=TIMEOUT,
     )
     response = http.send(request, stream=True, follow_redirects=False)
-    response.close()
+    if not keep_open:
+        response.close()
     return response
 
 

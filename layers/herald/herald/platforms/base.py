@@ -116,6 +116,7 @@ class MediaItem:
     height: int | None = None
     duration_seconds: float | None = None
     alt: str | None = None
+    uploaded: bool = False  # a presigned link to the deployment's own bucket (else an external URL)
 
 
 class MediaSource(Protocol):

@@ -9,8 +9,12 @@ import importlib.util
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import httpx
+
     from herald.accounts.model import Account
-    from herald.platforms.base import Platform
+    from herald.platforms.base import MediaSource, Platform
 
 # Every network Herald targets; names are the native API's (the compatible API maps its own).
 NETWORKS: tuple[str, ...] = (
@@ -71,17 +75,42 @@ def adapter_class(network: str) -> type[Platform]:
 
 
 def open_platform(account: Account) -> Platform:
-    """An adapter for `account`: against the real network, or its simulator in test mode."""
-    import httpx
-
+    """An adapter for `account` (its credentials opened): against the real network, or its
+    simulator in test mode; with the deployment's app on that network and a media source."""
+    from herald.platforms.apps import app_for
     from herald.platforms.base import Credentials
 
     cls = adapter_class(account.platform)
-    credentials = Credentials(account_id=account.id, username=account.username, tokens=dict(account.credentials))
+    credentials = Credentials(account_id=account.id, username=account.username, tokens=dict(account.credentials),
+                              expires_at=account.token_expires_at)
     if account.mode == "test":
         simulator = _load(_SIMULATORS[account.platform]).for_account(account)
-        transport: httpx.BaseTransport = httpx.MockTransport(simulator.handle)
-        client = httpx.Client(transport=transport, timeout=HTTP_TIMEOUT_SECONDS)
+        client = _client(simulator.handle)
     else:
-        client = httpx.Client(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
-    return cls(client, credentials)
+        client = _client(None)
+    return cls(client, credentials, app=app_for(account.platform, account.mode), media=_media_source())
+
+
+def connect_client(network: str, mode: str) -> httpx.Client:
+    """The HTTP client a connection to `network` is made with: the network itself, or in test mode
+    its simulator's connect handler."""
+    if mode == "test":
+        from herald.platforms.simulators import connect_handler
+
+        return _client(connect_handler(network))
+    return _client(None)
+
+
+def _client(handler: Callable[[httpx.Request], httpx.Response] | None) -> httpx.Client:
+    import httpx
+
+    if handler is not None:
+        return httpx.Client(transport=httpx.MockTransport(handler), timeout=HTTP_TIMEOUT_SECONDS)
+    return httpx.Client(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
+
+
+def _media_source() -> MediaSource:
+    from herald.media.source import HttpMediaSource
+    from herald.settings import get_settings
+
+    return HttpMediaSource(max_bytes=get_settings().media_max_bytes)

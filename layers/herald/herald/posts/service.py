@@ -292,7 +292,7 @@ class PostService:
                         details=[{"field": "platforms", "value": platform, "issue": issue}],
                     )
                 chosen[candidates[0].id] = candidates[0]
-        disconnected = [a.id for a in chosen.values() if a.status is AccountStatus.DISCONNECTED]
+        disconnected = [a.id for a in chosen.values() if a.status is AccountStatus.RECONNECT_REQUIRED]
         if disconnected:
             raise AccountDisconnected(
                 "Some accounts must be reconnected before posting.",

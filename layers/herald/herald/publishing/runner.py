@@ -46,6 +46,9 @@ from herald.store.posts import PostStore
 
 log = logging.getLogger(__name__)
 
+# A token expiring sooner than this is refreshed before the run uses it.
+REFRESH_AHEAD = timedelta(minutes=5)
+
 OpenPlatform = Callable[[Account], Platform]
 # Checks an external media URL before a network is asked to fetch it (herald.media.fetch.probe):
 # answers what it serves, or raises MediaUrlError when it may not be used.
@@ -183,7 +186,8 @@ class Publisher:
                                              f"Media {media_id} is not ready to publish."))
         facts = found.facts
         return MediaItem(url=self.media_link(found), kind=facts.kind or "image", mime=facts.mime, size=facts.bytes,
-                         width=facts.width, height=facts.height, duration_seconds=facts.duration_seconds)
+                         width=facts.width, height=facts.height, duration_seconds=facts.duration_seconds,
+                         uploaded=True)
 
     def _probed(self, url: str, is_video: bool | None) -> MediaItem | PlatformError:
         from herald.media.urls import UNREACHABLE, MediaUrlError  # only runs that carry media URLs need it
@@ -225,7 +229,7 @@ class Publisher:
             error = PlatformError(ErrorClass.PERMANENT, "account_not_found", "The account was removed.")
             self._write(post, index, self._failed(target, error), lease_id)
             return
-        if account.status is AccountStatus.DISCONNECTED:
+        if account.status is AccountStatus.RECONNECT_REQUIRED:
             error = PlatformError(ErrorClass.RECONNECT, "account_disconnected", "The account is disconnected.")
             self._write(post, index, self._failed(target, error), lease_id)
             return
@@ -236,7 +240,19 @@ class Publisher:
             error = PlatformError(ErrorClass.PERMANENT, code, message)
             self._write(post, index, self._failed(target, error), lease_id)
             return
+        account = self.accounts.open(account)
         platform = self.open_platform(account)
+        if account.token_expires_at is not None and account.token_expires_at <= self.clock.now() + REFRESH_AHEAD:
+            try:
+                platform, account = self._with_fresh_token(platform, account)
+            except PlatformError as error:
+                if error.error_class is not ErrorClass.RECONNECT:  # not expired yet: try with it
+                    log.warning("token refresh ahead of expiry failed", extra={"account_id": account.id,
+                                                                               "code": error.code})
+                else:
+                    self._disconnect(account, error.message)
+                    self._write(post, index, self._failed(target, error), lease_id)
+                    return
         steps = post_content.steps_for(post, target.platform, target.account_id)
         options = post.options_for(target.platform, target.account_id)
         counted = False
@@ -278,7 +294,7 @@ class Publisher:
                 result, platform, account = self._send(platform, account, content, parent)
             except PlatformError as error:
                 if error.error_class in (ErrorClass.RECONNECT, ErrorClass.REFRESH):
-                    self._disconnect(account)
+                    self._disconnect(account, error.message)
                 failed = (
                     outcomes.comment_failed(
                         target,
@@ -338,23 +354,28 @@ class Publisher:
         except PlatformError as error:
             if error.error_class is not ErrorClass.REFRESH:
                 raise
-        credentials = platform.refresh_credentials()  # raises RECONNECT when refused
+        platform, account = self._with_fresh_token(platform, account)
+        return call(platform), platform, account
+
+    def _with_fresh_token(self, platform: Platform, account: Account) -> tuple[Platform, Account]:
+        """Refresh the account's token (raises RECONNECT when the network refuses), store it, and
+        answer the platform and account to use from now on."""
+        credentials = platform.refresh_credentials()
         refreshed = account.model_copy(
-            update={"credentials": dict(credentials.tokens), "version": account.version + 1,
-                    "updated_at": self.clock.now()}
+            update={"credentials": dict(credentials.tokens), "token_expires_at": credentials.expires_at,
+                    "version": account.version + 1, "updated_at": self.clock.now()}
         )
         try:
             self.accounts.save(refreshed, expected_version=account.version)
-            account = refreshed
         except ConcurrentModification:
             log.info("account changed meanwhile; keeping the refreshed token for this run only")
-        platform = self.open_platform(refreshed)
-        return call(platform), platform, account
+            refreshed = refreshed.model_copy(update={"version": account.version})
+        return self.open_platform(refreshed), refreshed
 
-    def _disconnect(self, account: Account) -> None:
+    def _disconnect(self, account: Account, reason: str) -> None:
         disconnected = account.model_copy(
-            update={"status": AccountStatus.DISCONNECTED, "version": account.version + 1,
-                    "updated_at": self.clock.now()}
+            update={"status": AccountStatus.RECONNECT_REQUIRED, "status_reason": reason,
+                    "version": account.version + 1, "updated_at": self.clock.now()}
         )
         try:
             self.accounts.save(disconnected, expected_version=account.version)

@@ -1,4 +1,5 @@
-"""Connected accounts in the table."""
+"""Connected accounts in the table. Credentials are sealed (herald.sealing) on every write and
+stay sealed on read: `open` unseals them for the one caller that needs them (a publish run)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from herald.accounts.model import Account
 from herald.errors import AccountNotFound, ConcurrentModification
+from herald.sealing import Sealer
 from herald.store import keys
 from herald.store.codec import from_item, to_item
 from herald.store.errors import is_conditional_failure
@@ -13,12 +15,20 @@ from herald.store.errors import is_conditional_failure
 _ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "entity")
 
 
+def _context(account: Account) -> dict[str, str]:
+    return {"workspace_id": account.workspace_id, "account_id": account.id}
+
+
 class AccountStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, sealer: Sealer) -> None:
         self._db = client
         self._table = table_name
+        self._sealer = sealer
 
     def _row(self, account: Account) -> dict[str, Any]:
+        sealed = account.sealed_credentials
+        if account.credentials:
+            sealed = self._sealer.seal(account.credentials, _context(account))
         return to_item(
             {
                 "PK": keys.workspace_pk(account.workspace_id),
@@ -26,7 +36,8 @@ class AccountStore:
                 "GSI1PK": keys.profile_accounts_pk(account.workspace_id, account.profile_id),
                 "GSI1SK": account.id,
                 "entity": "account",
-                **account.model_dump(mode="python"),
+                **account.model_dump(mode="python", exclude={"credentials", "sealed_credentials"}),
+                "sealed_credentials": sealed,
             }
         )
 
@@ -35,7 +46,15 @@ class AccountStore:
         values = from_item(item)
         for name in _ROW_ONLY:
             values.pop(name, None)
+        values.pop("credentials", None)  # never stored in the clear; ignore one that somehow is
         return Account.model_validate(values)
+
+    def open(self, account: Account) -> Account:
+        """The account with its credentials unsealed (one KMS call)."""
+        if account.credentials or not account.sealed_credentials:
+            return account
+        credentials = self._sealer.open(account.sealed_credentials, _context(account))
+        return account.model_copy(update={"credentials": credentials})
 
     def add(self, account: Account) -> None:
         self._db.put_item(TableName=self._table, Item=self._row(account), ConditionExpression="attribute_not_exists(PK)")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
 from herald.clock import to_iso
 
@@ -44,6 +44,8 @@ def to_value(value: Any) -> dict[str, Any]:
 def _python(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Binary):
+        return bytes(value.value)
     if isinstance(value, dict):
         return {k: _python(v) for k, v in value.items()}
     if isinstance(value, (list, set)):
