@@ -77,6 +77,19 @@ def account_service():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
+def connect_service():  # type: ignore[no-untyped-def]
+    from herald.accounts.connect import ConnectService
+    from herald.platforms.apps import require_app
+    from herald.platforms.registry import adapter_class, connect_client
+    from herald.store.oauth import OAuthStateStore
+
+    return ConnectService(
+        accounts=account_store(), states=OAuthStateStore(client("dynamodb"), get_settings().table_name),
+        sealer=sealer(), clock=SystemClock(), adapter=adapter_class, client_for=connect_client, app_for=require_app,
+    )
+
+
+@lru_cache(maxsize=1)
 def link_service():  # type: ignore[no-untyped-def]
     from herald.links.service import LinkService
     from herald.store.links import LinkStore
@@ -161,7 +174,7 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  link_service, media_store, post_service, publisher, sweeper):
+                  connect_service, link_service, media_store, post_service, publisher, sweeper):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

@@ -28,16 +28,7 @@ class AccountService:
         username: str | None,
         simulate: list[str],
     ) -> Account:
-        from herald.platforms.registry import NETWORKS, has_adapter
-
-        if platform not in NETWORKS:
-            raise InvalidRequest(
-                f"Unknown network {platform!r}.", details=[{"field": "platform", "allowed": list(NETWORKS)}]
-            )
-        if not has_adapter(platform):
-            raise InvalidRequest(
-                f"{platform} has no adapter yet.", details=[{"field": "platform", "issue": "not_supported"}]
-            )
+        self.check_platform(platform)
         if mode is not AccountMode.TEST:
             raise InvalidRequest(
                 "Only test-mode accounts can be created here; live connections use OAuth (POST /v1/accounts/connect).",
@@ -70,6 +61,20 @@ class AccountService:
         )
         self.store.add(account)
         return account
+
+    @staticmethod
+    def check_platform(platform: str) -> None:
+        """Refuse a network Herald does not know or cannot publish to yet."""
+        from herald.platforms.registry import NETWORKS, has_adapter
+
+        if platform not in NETWORKS:
+            raise InvalidRequest(
+                f"Unknown network {platform!r}.", details=[{"field": "platform", "allowed": list(NETWORKS)}]
+            )
+        if not has_adapter(platform):
+            raise InvalidRequest(
+                f"{platform} has no adapter yet.", details=[{"field": "platform", "issue": "not_supported"}]
+            )
 
     def get(self, workspace_id: str, profile_id: str, account_id: str) -> Account:
         account = self.store.get(workspace_id, account_id)

@@ -22,6 +22,7 @@ def build_app() -> APIGatewayHttpResolver:
         app.include_router(module.router, prefix="/v1")
     app.include_router(media.router, prefix="/v1")
     app.include_router(links.public)
+    app.include_router(accounts.public)
 
     @app.get("/health", tags=["meta"], summary="Liveness", security=[])
     def health() -> dict[str, str]:

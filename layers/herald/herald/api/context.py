@@ -43,8 +43,11 @@ def public_base_url(resolver: Any) -> str:
     from herald.settings import get_settings
 
     configured = get_settings().short_link_base
-    if configured:
-        return configured.rstrip("/")
+    return configured.rstrip("/") if configured else api_base_url(resolver)
+
+
+def api_base_url(resolver: Any) -> str:
+    """The API's own address as the request reached it (OAuth callbacks come back here)."""
     event = resolver.current_event
     headers = event.headers or {}
     host = headers.get("host") or event.request_context.domain_name

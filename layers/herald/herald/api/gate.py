@@ -13,7 +13,7 @@ from herald.api.errors import ErrorBody, ErrorEnvelope
 from herald.workspaces.model import Principal
 
 PUBLIC_PATHS = frozenset({"/health", "/v1/openapi.json", "/v1/docs"})
-PUBLIC_PREFIXES = ("/l/",)  # short-link redirects
+PUBLIC_PREFIXES = ("/l/", "/v1/oauth/")  # short-link redirects; OAuth callbacks (the state authenticates)
 # `curl -d` labels a JSON body as a form; a body without a label, or labelled form or plain
 # text, is read as JSON. Any other media type answers 415.
 _READ_AS_JSON = frozenset({"", "application/json", "application/x-www-form-urlencoded", "text/plain"})

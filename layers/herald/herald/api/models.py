@@ -477,12 +477,65 @@ class AccountResponse(BaseModel):
     mode: str
     name: str
     username: str
-    status: str
+    status: Literal["active", "reconnect_required"]
+    status_reason: str | None = Field(default=None, description="Why a reconnect is required")
+    token_expires_at: datetime | None = Field(default=None, description="When the access token expires (refreshed "
+                                                                       "ahead of that where the network allows)")
+    platform_user_id: str | None = None
+    display_name: str | None = None
+    avatar_url: str | None = None
+    followers: int | None = Field(default=None, description="Where the network says")
+    permissions: list[str] = Field(default=[], description="The scopes granted")
     created_at: datetime
+    updated_at: datetime
 
     @classmethod
     def of(cls, account: Account) -> AccountResponse:
-        return cls.model_validate(account.model_dump(exclude={"credentials", "simulate"}))
+        return cls.model_validate(account.model_dump(exclude={"credentials", "sealed_credentials", "simulate"}))
+
+
+def _redirect_uri(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ValueError("must be an https URL (http only for 127.0.0.1 / localhost)")
+    if not parts.hostname or parts.fragment:
+        raise ValueError("must be an absolute URL without a fragment")
+    return url
+
+
+class ConnectRequest(_Strict):
+    platform: str
+    mode: Literal["live", "test"] = Field(default="live", description="test: the network's simulator, offline")
+    redirect_uri: Annotated[str, Field(max_length=2048), AfterValidator(_redirect_uri)] | None = Field(
+        default=None,
+        description="OAuth networks: where the browser goes when done, with ?status=connected&account_id=... "
+                    "or ?status=error&error=...",
+    )
+    credentials: dict[str, Annotated[str, Field(max_length=4096)]] | None = Field(
+        default=None,
+        description="Networks connected with pasted credentials: Bluesky {handle, app_password}, Mastodon "
+                    "{instance_url, access_token}, Telegram {bot_token, chat_id}. Never stored as given: "
+                    "sealed with KMS, never returned",
+    )
+    username: Annotated[str, Field(min_length=1, max_length=120)] | None = Field(
+        default=None, description="Test mode: who the simulated consent signs in as"
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ConnectRequest:
+        if (self.redirect_uri is None) == (self.credentials is None):
+            raise ValueError("send `redirect_uri` (OAuth networks) or `credentials` (the others), not both")
+        return self
+
+
+class ConnectResponse(BaseModel):
+    authorization_url: str | None = Field(default=None, description="OAuth: send the person here (5 minutes)")
+    state: str | None = None
+    expires_at: datetime | None = None
+    account: AccountResponse | None = Field(default=None, description="Pasted credentials: the connected account")
 
 
 class AccountListResponse(BaseModel):

@@ -78,3 +78,8 @@ def link_clicks_prefix(link_id: str) -> str:
 
 def link_clicks_sk(link_id: str, day: str, channel: str, referrer: str) -> str:
     return f"{link_clicks_prefix(link_id)}{day}#{channel}#{referrer}"
+
+
+def oauth_state_pk(state_hash: str) -> str:
+    """A pending OAuth connection, found by its state alone (the callback carries nothing else)."""
+    return f"OAUTH#{state_hash}"

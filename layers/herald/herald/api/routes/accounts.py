@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from herald.accounts.model import AccountMode
-from herald.api.context import caller
+from herald.api.context import api_base_url, caller
 from herald.api.errors import documented
-from herald.api.models import AccountListResponse, AccountResponse, CreateAccountRequest
-from herald.wiring import account_service
+from herald.api.models import (
+    AccountListResponse,
+    AccountResponse,
+    ConnectRequest,
+    ConnectResponse,
+    CreateAccountRequest,
+)
+from herald.wiring import account_service, connect_service
 from herald.workspaces.model import Role
 
 router = Router()
+public = Router()  # the network sends the browser back here: the OAuth state authenticates it
 
 AccountId = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -52,3 +60,47 @@ def get_account(account_id: AccountId) -> AccountResponse:
 def delete_account(account_id: AccountId) -> AccountResponse:
     who = caller(router, Role.EDITOR)
     return AccountResponse.of(account_service().delete(who.workspace_id, who.profile_id, account_id))
+
+
+@router.post("/accounts/connect", tags=["accounts"], summary="Connect an account: OAuth or pasted credentials",
+             responses=documented())
+def connect_account(body: Annotated[ConnectRequest, Body()]) -> tuple[ConnectResponse, int]:
+    who = caller(router, Role.EDITOR)
+    service = connect_service()
+    mode = AccountMode(body.mode)
+    account_service().check_platform(body.platform)
+    if body.credentials is not None:
+        account = service.connect_with_fields(who.workspace_id, who.profile_id, platform=body.platform, mode=mode,
+                                              fields=body.credentials)
+        return ConnectResponse(account=AccountResponse.of(account)), 201
+    assert body.redirect_uri is not None
+    started = service.start(who.workspace_id, who.profile_id, who.key_id, platform=body.platform, mode=mode,
+                            redirect_uri=body.redirect_uri, api_base=api_base_url(router), username=body.username)
+    return ConnectResponse(authorization_url=started.authorization_url, state=started.state,
+                           expires_at=started.expires_at), 200
+
+
+def _redirect(location: str) -> Response:
+    return Response(status_code=302, headers={"Location": location, "Cache-Control": "no-store"}, body="")
+
+
+@public.get("/v1/oauth/<platform>/callback", tags=["accounts"], summary="OAuth callback (the network redirects here)",
+            security=[], responses=documented())
+def oauth_callback(
+    platform: Annotated[str, Path(max_length=32)],
+    state: Annotated[str, Query(max_length=256)] = "",
+    code: Annotated[str | None, Query(max_length=4096)] = None,
+    error: Annotated[str | None, Query(max_length=256)] = None,
+):  # type: ignore[no-untyped-def]  # a redirect, not a model
+    params = {"state": state, **({"code": code} if code else {}), **({"error": error} if error else {})}
+    return _redirect(connect_service().finish(platform, params).redirect_to)
+
+
+@public.get("/v1/oauth/<platform>/test-consent", include_in_schema=False)
+def oauth_test_consent(
+    platform: Annotated[str, Path(max_length=32)],
+    state: Annotated[str, Query(max_length=256)],
+    username: Annotated[str, Query(min_length=1, max_length=120)],
+    code_challenge: Annotated[str | None, Query(max_length=256)] = None,
+):  # type: ignore[no-untyped-def]
+    return _redirect(connect_service().test_consent(platform, state, username, code_challenge))
