@@ -3,7 +3,10 @@ test-mode accounts publish through each adapter against its built-in simulator."
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from herald.accounts.model import Account, AccountMode
 from herald.clock import Clock
@@ -11,11 +14,20 @@ from herald.errors import AccountNotFound, InvalidRequest
 from herald.ids import new_id
 from herald.store.accounts import AccountStore
 
+log = logging.getLogger(__name__)
+
+
+def _open_platform(account: Account) -> Any:
+    from herald.platforms.registry import open_platform
+
+    return open_platform(account)
+
 
 @dataclass
 class AccountService:
     store: AccountStore
     clock: Clock
+    open_platform: Callable[[Account], Any] = _open_platform
 
     def create(
         self,
@@ -85,10 +97,18 @@ class AccountService:
     def list(self, workspace_id: str, profile_id: str) -> list[Account]:
         return sorted(self.store.for_profile(workspace_id, profile_id), key=lambda a: a.id)
 
-    def delete(self, workspace_id: str, profile_id: str, account_id: str) -> Account:
+    def delete(self, workspace_id: str, profile_id: str, account_id: str) -> tuple[Account, bool]:
+        """Disconnect: revoke the credentials where the network allows it (a failure to revoke does
+        not keep the account), then remove it. Answers the account and whether it was revoked."""
         account = self.get(workspace_id, profile_id, account_id)
+        revoked = False
+        try:
+            with self.open_platform(self.store.open(account)) as platform:
+                revoked = platform.revoke()
+        except Exception as exc:  # the network may be down or the token already dead
+            log.warning("revoking failed", extra={"account_id": account_id, "error": type(exc).__name__})
         self.store.delete(workspace_id, account_id)
-        return account
+        return account, revoked
 
 
 def _default_username(platform: str, name: str) -> str:

@@ -494,6 +494,11 @@ class AccountResponse(BaseModel):
         return cls.model_validate(account.model_dump(exclude={"credentials", "sealed_credentials", "simulate"}))
 
 
+class AccountDeletedResponse(AccountResponse):
+    deleted: bool
+    revoked: bool = Field(description="Whether the network revoked Herald's access (where it offers revocation)")
+
+
 def _redirect_uri(url: str) -> str:
     from urllib.parse import urlsplit
 

@@ -225,6 +225,16 @@ class Platform(ABC):
         self.media = media
         self.clock = clock or SystemClock()
 
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def media_source(self) -> MediaSource:
         if self.media is None:
             raise PlatformError(ErrorClass.PERMANENT, "media_unsupported", "No media source to read the files from.")

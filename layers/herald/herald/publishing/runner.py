@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -112,7 +113,9 @@ class Publisher:
         self.media = media
         self.media_link = media_link
         self.check_media_url = check_media_url
-        self._checked_urls: dict[str, MediaItem | PlatformError] = {}
+        # What one run keeps (probed URLs, adapters to close): per thread, as the local cloud runs
+        # several publish runs at once in one process with one Publisher.
+        self._run = threading.local()
 
     def run(self, request: PublishRequest) -> RunOutcome:
         try:
@@ -137,7 +140,7 @@ class Publisher:
         )
         if claimed is None:
             return RunOutcome("skipped", "not_claimable", post)
-        self._checked_urls = {}
+        self._run.checked_urls, self._run.opened = {}, []
         try:
             claimed = self._with_fresh_uploads(claimed)
             for index, target in enumerate(claimed.targets):
@@ -148,6 +151,16 @@ class Publisher:
         except LeaseLost:
             log.warning("lease lost; another run carries on", extra={"post_id": request.post_id})
             return RunOutcome("skipped", "lease_lost")
+        finally:
+            for platform in self._run.opened:
+                platform.close()
+            self._run.opened = []
+
+    def _open(self, account: Account) -> Platform:
+        """An adapter for the account, closed when the run ends."""
+        platform = self.open_platform(account)
+        self._run.opened.append(platform)
+        return platform
 
     def _with_fresh_uploads(self, post: Post) -> Post:
         """The post with its uploaded media as they are now (inspected, rejected or deleted since
@@ -168,9 +181,10 @@ class Publisher:
             if post_content.is_media_id(ref):
                 items.append(self._upload_item(post, ref))
                 continue
-            if ref not in self._checked_urls:
-                self._checked_urls[ref] = self._probed(ref, post.is_video)
-            checked = self._checked_urls[ref]
+            checked_urls = self._run.checked_urls
+            if ref not in checked_urls:
+                checked_urls[ref] = self._probed(ref, post.is_video)
+            checked = checked_urls[ref]
             if isinstance(checked, PlatformError):
                 raise MediaRefused(checked)
             items.append(checked)
@@ -241,7 +255,7 @@ class Publisher:
             self._write(post, index, self._failed(target, error), lease_id)
             return
         account = self.accounts.open(account)
-        platform = self.open_platform(account)
+        platform = self._open(account)
         if account.token_expires_at is not None and account.token_expires_at <= self.clock.now() + REFRESH_AHEAD:
             try:
                 platform, account = self._with_fresh_token(platform, account)
@@ -370,7 +384,7 @@ class Publisher:
         except ConcurrentModification:
             log.info("account changed meanwhile; keeping the refreshed token for this run only")
             refreshed = refreshed.model_copy(update={"version": account.version})
-        return self.open_platform(refreshed), refreshed
+        return self._open(refreshed), refreshed
 
     def _disconnect(self, account: Account, reason: str) -> None:
         disconnected = account.model_copy(

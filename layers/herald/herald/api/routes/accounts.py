@@ -12,6 +12,7 @@ from herald.accounts.model import AccountMode
 from herald.api.context import api_base_url, caller
 from herald.api.errors import documented
 from herald.api.models import (
+    AccountDeletedResponse,
     AccountListResponse,
     AccountResponse,
     ConnectRequest,
@@ -56,10 +57,13 @@ def get_account(account_id: AccountId) -> AccountResponse:
     return AccountResponse.of(account_service().get(who.workspace_id, who.profile_id, account_id))
 
 
-@router.delete("/accounts/<account_id>", tags=["accounts"], summary="Remove an account", responses=documented(404))
-def delete_account(account_id: AccountId) -> AccountResponse:
+@router.delete("/accounts/<account_id>", tags=["accounts"],
+               summary="Disconnect an account (its access revoked where the network allows)",
+               responses=documented(404))
+def delete_account(account_id: AccountId) -> AccountDeletedResponse:
     who = caller(router, Role.EDITOR)
-    return AccountResponse.of(account_service().delete(who.workspace_id, who.profile_id, account_id))
+    account, revoked = account_service().delete(who.workspace_id, who.profile_id, account_id)
+    return AccountDeletedResponse(**AccountResponse.of(account).model_dump(), deleted=True, revoked=revoked)
 
 
 @router.post("/accounts/connect", tags=["accounts"], summary="Connect an account: OAuth or pasted credentials",
