@@ -162,6 +162,14 @@ def media_link(media):  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
+def token_refresher():  # type: ignore[no-untyped-def]
+    from herald.accounts.refresher import TokenRefresher
+    from herald.platforms.registry import open_platform
+
+    return TokenRefresher(accounts=account_store(), clock=SystemClock(), open_platform=open_platform)
+
+
+@lru_cache(maxsize=1)
 def sweeper():  # type: ignore[no-untyped-def]
     from herald.publishing.sweeper import Sweeper
 
@@ -174,7 +182,7 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  connect_service, link_service, media_store, post_service, publisher, sweeper):
+                  connect_service, link_service, media_store, post_service, publisher, sweeper, token_refresher):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from herald.accounts.connecting import PendingConnection
-from herald.accounts.model import Account, AccountMode, AccountStatus
+from herald.accounts.model import Account, AccountMode
+from herald.accounts.tokens import with_credentials
 from herald.clock import Clock
 from herald.errors import InvalidRequest
 from herald.ids import new_id
@@ -182,23 +183,24 @@ class ConnectService:
     def _store(self, workspace_id: str, profile_id: str, platform: str, mode: AccountMode,
                connection: Connection) -> Account:
         """A new account, or the profile's account that is the same network user, reconnected."""
-        identity, credentials = connection.identity, connection.credentials
+        identity = connection.identity
         now = self.clock.now()
-        fields: dict[str, Any] = {
+        who = {
             "username": identity.username, "name": identity.display_name or identity.username,
-            "status": AccountStatus.ACTIVE, "status_reason": None, "credentials": dict(credentials.tokens),
-            "token_expires_at": credentials.expires_at, "platform_user_id": identity.platform_user_id,
-            "display_name": identity.display_name, "avatar_url": identity.avatar_url,
-            "followers": identity.followers, "permissions": list(identity.permissions), "updated_at": now,
+            "platform_user_id": identity.platform_user_id, "display_name": identity.display_name,
+            "avatar_url": identity.avatar_url, "followers": identity.followers,
+            "permissions": list(identity.permissions),
         }
+        refresh_ahead = self.adapter(platform).refresh_ahead
         same = [a for a in self.accounts.for_profile(workspace_id, profile_id)
                 if a.platform == platform and a.mode is mode and a.platform_user_id == identity.platform_user_id]
         if same:
             existing = same[0]
-            reconnected = existing.model_copy(update={**fields, "version": existing.version + 1})
+            reconnected = with_credentials(existing.model_copy(update=who), connection.credentials, now, refresh_ahead)
             self.accounts.save(reconnected, expected_version=existing.version)
             return reconnected
-        account = Account(id=new_id("acc"), workspace_id=workspace_id, profile_id=profile_id, platform=platform,
-                          mode=mode, created_at=now, **fields)
+        new = Account(id=new_id("acc"), workspace_id=workspace_id, profile_id=profile_id, platform=platform,
+                      mode=mode, created_at=now, updated_at=now, version=0, **who)
+        account = with_credentials(new, connection.credentials, now, refresh_ahead)
         self.accounts.add(account)
         return account

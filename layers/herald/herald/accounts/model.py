@@ -38,6 +38,9 @@ class Account(BaseModel):
     credentials: dict[str, str] = Field(default_factory=dict)
     sealed_credentials: bytes | None = None
     token_expires_at: datetime | None = None  # when the access token expires, where the network says
+    # When the sweeper should refresh the token even if nothing is published (networks whose
+    # tokens lapse for good unless refreshed, e.g. 60-day long-lived tokens); None: on use only.
+    refresh_due_at: datetime | None = None
     # Who the account is on the network, read when it was connected.
     platform_user_id: str | None = None
     display_name: str | None = None

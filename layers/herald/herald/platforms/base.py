@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import urlencode
@@ -209,6 +209,9 @@ class Platform(ABC):
     media_limits: ClassVar[MediaLimits]
     oauth: ClassVar[OAuthSpec | None] = None
     manual_fields: ClassVar[tuple[str, ...]] = ()
+    # How long before its token expires an idle account is refreshed by the sweeper, for networks
+    # whose tokens lapse for good unless refreshed in time; None: refreshed when used.
+    refresh_ahead: ClassVar[timedelta | None] = None
 
     def __init__(
         self,

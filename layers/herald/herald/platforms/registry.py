@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -54,6 +55,11 @@ _SIMULATORS: dict[str, str] = {
     "mastodon": "herald.platforms.simulators.mastodon:MastodonSimulator",
     "telegram": "herald.platforms.simulators.telegram:TelegramSimulator",
 }
+
+# httpx logs every request URL at INFO, and some networks carry the token in the URL (Telegram's
+# bot API): keep its request lines out of the logs.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 # Seconds for one network call; a Lambda publish run holds several of these.
 HTTP_TIMEOUT_SECONDS = 20.0

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from herald.accounts.model import Account, AccountStatus
+from herald.accounts.tokens import needing_reconnect, with_credentials
 from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
@@ -375,10 +376,7 @@ class Publisher:
         """Refresh the account's token (raises RECONNECT when the network refuses), store it, and
         answer the platform and account to use from now on."""
         credentials = platform.refresh_credentials()
-        refreshed = account.model_copy(
-            update={"credentials": dict(credentials.tokens), "token_expires_at": credentials.expires_at,
-                    "version": account.version + 1, "updated_at": self.clock.now()}
-        )
+        refreshed = with_credentials(account, credentials, self.clock.now(), type(platform).refresh_ahead)
         try:
             self.accounts.save(refreshed, expected_version=account.version)
         except ConcurrentModification:
@@ -387,10 +385,7 @@ class Publisher:
         return self._open(refreshed), refreshed
 
     def _disconnect(self, account: Account, reason: str) -> None:
-        disconnected = account.model_copy(
-            update={"status": AccountStatus.RECONNECT_REQUIRED, "status_reason": reason,
-                    "version": account.version + 1, "updated_at": self.clock.now()}
-        )
+        disconnected = needing_reconnect(account, reason, self.clock.now())
         try:
             self.accounts.save(disconnected, expected_version=account.version)
         except ConcurrentModification:

@@ -11,6 +11,6 @@ logger = Logger(service="herald-sweeper")
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    from herald.wiring import sweeper
+    from herald.wiring import sweeper, token_refresher
 
-    return sweeper().run()
+    return {**sweeper().run(), **token_refresher().run()}

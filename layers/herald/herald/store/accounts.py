@@ -3,16 +3,19 @@ stay sealed on read: `open` unseals them for the one caller that needs them (a p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from herald.accounts.model import Account
+from herald.accounts.model import Account, AccountStatus
+from herald.clock import to_iso
 from herald.errors import AccountNotFound, ConcurrentModification
 from herald.sealing import Sealer
 from herald.store import keys
 from herald.store.codec import from_item, to_item
 from herald.store.errors import is_conditional_failure
 
-_ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "entity")
+_ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entity")
 
 
 def _context(account: Account) -> dict[str, str]:
@@ -29,17 +32,18 @@ class AccountStore:
         sealed = account.sealed_credentials
         if account.credentials:
             sealed = self._sealer.seal(account.credentials, _context(account))
-        return to_item(
-            {
-                "PK": keys.workspace_pk(account.workspace_id),
-                "SK": keys.account_sk(account.id),
-                "GSI1PK": keys.profile_accounts_pk(account.workspace_id, account.profile_id),
-                "GSI1SK": account.id,
-                "entity": "account",
-                **account.model_dump(mode="python", exclude={"credentials", "sealed_credentials"}),
-                "sealed_credentials": sealed,
-            }
-        )
+        row = {
+            "PK": keys.workspace_pk(account.workspace_id),
+            "SK": keys.account_sk(account.id),
+            "GSI1PK": keys.profile_accounts_pk(account.workspace_id, account.profile_id),
+            "GSI1SK": account.id,
+            "entity": "account",
+            **account.model_dump(mode="python", exclude={"credentials", "sealed_credentials"}),
+            "sealed_credentials": sealed,
+        }
+        if account.refresh_due_at is not None and account.status is AccountStatus.ACTIVE:
+            row |= {"GSI2PK": keys.refresh_pk(account.id), "GSI2SK": to_iso(account.refresh_due_at)}
+        return to_item(row)
 
     @staticmethod
     def _account(item: dict[str, Any]) -> Account:
@@ -103,6 +107,27 @@ class AccountStore:
             if "LastEvaluatedKey" not in page:
                 return accounts
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def refresh_due(self, now: datetime, limit: int) -> Iterator[tuple[str, str]]:
+        """(workspace_id, account_id) of active accounts whose token should be refreshed by now."""
+        seen = 0
+        for partition in keys.refresh_pks():
+            query: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": "GSI2",
+                "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK <= :now",
+                "ExpressionAttributeValues": {":pk": {"S": partition}, ":now": {"S": to_iso(now)}},
+            }
+            while True:
+                page = self._db.query(**query)
+                for item in page.get("Items", []):
+                    yield item["PK"]["S"].removeprefix("WS#"), item["SK"]["S"].removeprefix("ACCOUNT#")
+                    seen += 1
+                    if seen >= limit:
+                        return
+                if "LastEvaluatedKey" not in page:
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def delete(self, workspace_id: str, account_id: str) -> None:
         self._db.delete_item(

@@ -83,3 +83,13 @@ def link_clicks_sk(link_id: str, day: str, channel: str, referrer: str) -> str:
 def oauth_state_pk(state_hash: str) -> str:
     """A pending OAuth connection, found by its state alone (the callback carries nothing else)."""
     return f"OAUTH#{state_hash}"
+
+
+def refresh_pk(account_id: str) -> str:
+    """The sweeper's index of accounts whose token needs refreshing before it lapses (GSI2, as posts)."""
+    shard = int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % DUE_SHARDS
+    return f"REFRESH#{shard}"
+
+
+def refresh_pks() -> list[str]:
+    return [f"REFRESH#{n}" for n in range(DUE_SHARDS)]
