@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
@@ -9,7 +12,7 @@ from herald.accounts.model import Account
 from herald.platforms import simulators
 from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent
 from herald.platforms.registry import adapter_class, open_platform
-from herald.platforms.simulators.bluesky import BlueskySimulator, did_for_handle
+from herald.platforms.simulators.bluesky import RECORDINGS, BlueskySimulator, did_for_handle, shaped
 from herald.platforms.simulators.x import XSimulator
 from herald.platforms.x import XPlatform
 
@@ -20,7 +23,7 @@ def test_test_credentials_are_stable_per_account() -> None:
 
     assert x == simulators.test_credentials("x", "acc_1", "herald")
     assert x != simulators.test_credentials("x", "acc_2", "herald")
-    assert set(x) == {"access_token", "refresh_token", "user_id", "client_id"}
+    assert set(x) == {"access_token", "refresh_token", "user_id"}
     assert len(x["user_id"]) == 19 and x["user_id"].isdigit()
     assert set(bluesky) == {"did", "access_jwt", "refresh_jwt"}
     assert bluesky["did"].startswith("did:plc:") and len(bluesky["did"]) == len("did:plc:") + 24
@@ -256,3 +259,157 @@ def test_the_bluesky_simulator_refuses_bad_records_as_the_pds_does(make_account,
     assert answer.json()["message"].startswith("Invalid app.bsky.feed.post record: ")
     assert problem in answer.json()["message"]
     assert simulators.published("acc_1") == []
+
+
+def upload(account: Account, data: bytes, mime: str) -> dict:
+    answer = bluesky_client(account).post(
+        f"{PDS}/com.atproto.repo.uploadBlob", content=data, headers={"content-type": mime}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["blob"]
+
+
+def images(*blobs: dict, **extra: object) -> dict:
+    return {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob, **extra} for blob in blobs]}
+
+
+def test_the_bluesky_simulator_holds_the_blobs_the_account_uploaded(make_account) -> None:
+    account = make_account("bluesky", "acc_1", "herald.bsky.social")
+    blob = upload(account, b"\x89PNG\r\n\x1a\n" + bytes(10), "image/png")
+
+    answer = create_record(account, record(embed=images(blob, aspectRatio={"width": 4, "height": 3})))
+
+    assert answer.status_code == 200, answer.text
+    assert blob == {"$type": "blob", "ref": blob["ref"], "mimeType": "image/png", "size": 18}
+    assert blob["ref"]["$link"].startswith("bafkrei") and len(blob["ref"]["$link"]) == 59
+
+
+@pytest.mark.parametrize(
+    ("data", "mime", "error", "message"),
+    [
+        (None, None, "BlobNotFound", "Could not find blob: bafkreinotuploaded"),
+        (
+            b"plain text",
+            "text/plain",
+            "InvalidMimeType",
+            "Wrong type of file. It is text/plain but it must match image/*",
+        ),
+        (bytes(1_000_001), "image/png", "BlobTooLarge", "This file is too large. It is 1000001"),
+    ],
+    ids=["not-uploaded", "not-an-image", "too-large"],
+)
+def test_the_bluesky_simulator_refuses_blobs_as_the_pds_does(
+    make_account, data: bytes | None, mime: str | None, error: str, message: str
+) -> None:
+    account = make_account("bluesky", "acc_1", "herald.bsky.social")
+    blob = (
+        upload(account, data, mime)
+        if data is not None and mime is not None
+        else {"$type": "blob", "ref": {"$link": "bafkreinotuploaded"}, "mimeType": "image/png", "size": 1}
+    )
+
+    answer = create_record(account, record(embed=images(blob)))
+
+    assert (answer.status_code, answer.json()["error"]) == (400, error)
+    assert answer.json()["message"].startswith(message)
+    assert simulators.published("acc_1") == []
+
+
+BLOB = {"$type": "blob", "ref": {"$link": "bafkreiany"}, "mimeType": "image/png", "size": 1}
+
+
+@pytest.mark.parametrize(
+    ("embed", "problem"),
+    [
+        (images(*[BLOB] * 5), "Record/embed/images must not have more than 4 elements"),
+        (
+            {"$type": "app.bsky.embed.images", "images": [{"image": BLOB}]},
+            'Record/embed/images/0 must have the property "alt"',
+        ),
+        (images({"cid": "bafkreiany"}), "Record/embed/images/0/image should be a blob ref"),
+        (images(BLOB, aspectRatio={"width": 0, "height": 3}), "aspectRatio must have width and height"),
+        ({"$type": "app.bsky.embed.video", "video": "bafkreiany"}, "Record/embed/video should be a blob ref"),
+        ({"$type": "app.bsky.embed.video", "video": BLOB, "alt": 3}, "Record/embed/alt must be a string"),
+    ],
+    ids=["five-images", "no-alt", "not-a-blob", "zero-width", "video-not-a-blob", "alt-not-string"],
+)
+def test_the_bluesky_simulator_checks_media_embeds_lexicon_first(make_account, embed: dict, problem: str) -> None:
+    answer = create_record(make_account("bluesky", "acc_1", "herald.bsky.social"), record(embed=embed))
+
+    assert (answer.status_code, answer.json()["error"]) == (400, "InvalidRequest")
+    assert problem in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "error"),
+    [
+        ({"aud": "did:web:video.bsky.app", "lxm": "app.bsky.video.getUploadLimits"}, 200, None),
+        ({"aud": "did:web:bsky.social", "lxm": "com.atproto.repo.uploadBlob", "exp": "+1800"}, 200, None),
+        ({"aud": "did:web:bsky.social", "lxm": "com.atproto.repo.uploadBlob", "exp": "+7200"}, 400, "BadExpiration"),
+        ({"aud": "did:web:bsky.social", "exp": "+120"}, 400, "BadExpiration"),  # no method: a minute at most
+        ({"aud": "did:web:bsky.social", "lxm": "com.atproto.repo.uploadBlob", "exp": "-10"}, 400, "BadExpiration"),
+        ({"aud": "video.bsky.app"}, 400, "InvalidRequest"),
+    ],
+    ids=["limits", "upload-30-min", "two-hours", "methodless", "past", "aud-not-a-did"],
+)
+def test_the_bluesky_simulator_signs_service_tokens_within_bounds(
+    make_account, params: dict[str, str], status: int, error: str | None
+) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    if "exp" in params:
+        params = {**params, "exp": str(now + int(params["exp"]))}
+    client = bluesky_client(make_account("bluesky", "acc_1", "herald.bsky.social"))
+
+    answer = client.get(f"{PDS}/com.atproto.server.getServiceAuth", params=params)
+
+    assert answer.status_code == status, answer.text
+    assert answer.json().get("error") == error
+    if status == 200:
+        assert answer.json()["token"].count(".") == 2
+
+
+def test_the_bluesky_video_service_takes_only_the_right_service_token(make_account) -> None:
+    account = make_account("bluesky", "acc_1", "herald.bsky.social")
+    client = bluesky_client(account)
+    limits_token = client.get(
+        f"{PDS}/com.atproto.server.getServiceAuth",
+        params={"aud": "did:web:video.bsky.app", "lxm": "app.bsky.video.getUploadLimits"},
+    ).json()["token"]
+    video = "https://video.bsky.app/xrpc"
+    upload_params = {"did": account.credentials["did"], "name": "a.mp4"}
+
+    limits = client.get(f"{video}/app.bsky.video.getUploadLimits", headers={"authorization": f"Bearer {limits_token}"})
+    wrong = client.post(
+        f"{video}/app.bsky.video.uploadVideo",
+        params=upload_params,
+        content=b"\x00\x00\x00\x18ftypmp42",
+        headers={"authorization": f"Bearer {limits_token}", "content-type": "video/mp4"},
+    )
+    session = client.get(f"{video}/app.bsky.video.getUploadLimits")  # the session token is no service token
+    unknown = client.get(f"{video}/app.bsky.video.getJobStatus", params={"jobId": "nosuchjob"})
+
+    assert limits.json() == {"canUpload": True, "remainingDailyVideos": 25, "remainingDailyBytes": 10 * 1024**3}
+    assert (wrong.status_code, session.status_code, unknown.status_code) == (401, 401, 404)
+
+
+def test_the_bluesky_recordings_are_well_formed() -> None:
+    entries = json.loads(RECORDINGS.read_text("utf-8"))
+
+    assert len({entry["name"] for entry in entries}) == len(entries)
+    for entry in entries:
+        request, response = entry["request"], entry["response"]
+        assert request["method"] in ("GET", "POST") and request["url"].startswith("https://"), entry["name"]
+        assert entry["source"], entry["name"]
+        if response["status"] >= 400 and "error" in response["body"] and "jobId" not in response["body"]:
+            assert set(response["body"]) == {"error", "message"}, entry["name"]
+        if request["method"] == "GET":
+            assert "json" not in request, entry["name"]
+
+
+def test_simulator_answers_carry_only_recorded_fields() -> None:
+    with pytest.raises(ValueError, match="shows no"):
+        shaped("createRecord", uri="at://x", invented=True)
+    assert shaped("getJobStatus_processing", "jobStatus", state="JOB_STATE_ENCODING", jobId="j") == {
+        "jobId": "j",
+        "state": "JOB_STATE_ENCODING",
+    }
