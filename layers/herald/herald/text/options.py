@@ -44,6 +44,11 @@ def language_tags(max_items: int) -> Check:
     return check
 
 
+def language_code(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}", value) is not None
+    return None if ok else "must be an ISO 639 language code such as en"
+
+
 OPTIONS: dict[str, dict[str, Check]] = {
     "x": {
         "reply_settings": one_of("following", "mentionedUsers", "subscribers", "verified"),
@@ -51,6 +56,18 @@ OPTIONS: dict[str, dict[str, Check]] = {
         "paid_partnership": boolean,
     },
     "bluesky": {"langs": language_tags(3)},
+    "mastodon": {
+        "visibility": one_of("public", "unlisted", "private", "direct"),
+        "spoiler_text": text(500),
+        "sensitive": boolean,
+        "language": language_code,
+    },
+    "threads": {
+        "reply_control": one_of("everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only",
+                                "followers_only"),
+        "topic_tag": text(50),
+    },
+    "telegram": {"disable_notification": boolean, "protect_content": boolean},
     "reddit": {"subreddit": text(21), "flair_id": text(64), "nsfw": boolean, "spoiler": boolean},
 }
 
