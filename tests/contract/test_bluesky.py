@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ from scripted_http import Exchange, Script
 
 from herald.platforms import simulators
 from herald.platforms.base import (
+    AccountIdentity,
     Credentials,
     ErrorClass,
     LinkPreview,
@@ -23,17 +26,29 @@ from herald.platforms.base import (
     ReconcileOutcome,
 )
 from herald.platforms.bluesky import (
+    JOB_POLL_ATTEMPTS,
     BlueskyPlatform,
     external_embed,
     facet_spans,
     is_valid_tid,
+    job_status,
+    jwt_expiry,
     link_facets,
+    pds_endpoint,
     record_key_for,
     rich_text_facets,
+    sniff_image_type,
     utf8_length,
+    video_file_name,
 )
 from herald.platforms.registry import open_platform
-from herald.platforms.simulators.bluesky import did_for_handle
+from herald.platforms.simulators.bluesky import (
+    SIMULATED_PDS,
+    BlueskySimulator,
+    connect_handler,
+    did_for_handle,
+    recording,
+)
 from support.clock import FakeClock
 
 PDS = "https://pds.example.net"
@@ -100,6 +115,66 @@ def tag(name: str) -> dict[str, str]:
 
 def link(uri: str) -> dict[str, str]:
     return {"$type": "app.bsky.richtext.facet#link", "uri": uri}
+
+
+# --- recorded exchanges and media ------------------------------------------------------------
+
+MOREL = "https://morel.us-east.host.bsky.network"  # the PDS the recorded session's DID document names
+SESSION = recording("createSession")["response"]["body"]
+ACCESS, REFRESH = SESSION["accessJwt"], SESSION["refreshJwt"]
+CONNECTED = Credentials(
+    account_id="acc_b",
+    username="herald.bsky.social",
+    tokens={"did": DID, "access_jwt": ACCESS, "refresh_jwt": REFRESH, "pds": MOREL},
+)
+IMAGE_BLOB = recording("uploadBlob")["response"]["body"]["blob"]
+VIDEO_BLOB = recording("getJobStatus_completed")["response"]["body"]["jobStatus"]["blob"]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+JPEG = b"\xff\xd8\xff\xe0" + bytes(300)
+MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(2 * 1024 * 1024 + 100)  # streamed in three chunks
+VIDEO_URL = "https://bucket.example/uploads/launch.mp4?X-Amz-Signature=abc"
+
+
+def recorded(name: str, **changes: Any) -> Exchange:
+    """The exchange recordings/bluesky.json holds under `name`: the request the adapter must make
+    (method, URL, query, JSON body, headers) and the answer it gets; `changes` replace fields."""
+    entry = recording(name)
+    request, response = entry["request"], entry["response"]
+    exchange = Exchange(
+        request["method"],
+        request["url"],
+        status=response["status"],
+        body=response["body"],
+        headers=response.get("headers", {}),
+        params=list(request["params"].items()) if "params" in request else None,
+        json=request.get("json"),
+        request_headers={name.lower(): value for name, value in request.get("headers", {}).items()},
+    )
+    return dataclasses.replace(exchange, **changes)
+
+
+class FakeMedia:
+    """Media files in memory, by URL; one it lacks cannot be fetched (OSError)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.chunk_sizes: list[int] = []
+
+    def read(self, item: MediaItem) -> bytes:
+        if item.url not in self.files:
+            raise OSError(f"cannot fetch {item.url}")
+        return self.files[item.url]
+
+    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
+        self.chunk_sizes.append(chunk_size)
+        data = self.read(item)
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+
+def connected(script: Script, clock: FakeClock, media: FakeMedia | None = None) -> BlueskyPlatform:
+    """The adapter for the recorded session, on its PDS."""
+    return BlueskyPlatform(script.client(), CONNECTED, media=media, clock=clock)
 
 
 UNRESOLVED = xrpc_error("InvalidRequest", "Unable to resolve handle")
@@ -291,16 +366,6 @@ def test_refusals_that_cannot_hide_a_write_are_raised_without_a_lookup(
     script.assert_done()
 
 
-def test_media_is_refused_before_any_call(clock: FakeClock) -> None:
-    script = Script()
-
-    with pytest.raises(PlatformError) as refused:
-        bluesky_for(script, clock).publish(PostContent(text="look", media=(MediaItem("https://bucket.example/a.png", "image"),), target_key=TARGET))
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
-    assert script.requests == []
-
-
 # --- rich text: mentions, tags, overlaps ----------------------------------------------------
 
 
@@ -466,8 +531,8 @@ CARD_EMBED = {
 }
 
 
-def test_a_link_card_is_an_external_embed_without_its_thumbnail(clock: FakeClock) -> None:
-    script = Script(create(post_record("Launch day", embed=CARD_EMBED)))  # no thumb: it needs a blob upload
+def test_without_a_media_source_a_card_goes_out_without_its_thumbnail(clock: FakeClock) -> None:
+    script = Script(create(post_record("Launch day", embed=CARD_EMBED)))
 
     bluesky_for(script, clock).publish(PostContent(text="Launch day", target_key=TARGET, link=CARD))
 
@@ -494,10 +559,382 @@ def test_a_reply_can_carry_a_card(clock: FakeClock) -> None:
 
 
 def test_a_card_is_left_out_when_the_post_has_media() -> None:
-    # Media take the post's one embed. (Media are refused before any call until blob upload is built.)
-    assert external_embed(PostContent(text="look", media=(MediaItem("https://bucket.example/a.png", "image"),), link=CARD)) is None
+    # Media take the post's one embed.
+    image = MediaItem("https://bucket.example/a.png", "image")
+    assert external_embed(PostContent(text="look", media=(image,), link=CARD)) is None
     assert external_embed(PostContent(text="look", link=CARD)) == CARD_EMBED
     assert external_embed(PostContent(text="look")) is None
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def test_images_are_uploaded_as_blobs_then_embedded_with_alt_and_aspect_ratio(clock: FakeClock) -> None:
+    image = MediaItem(
+        "https://bucket.example/a.png",
+        "image",
+        mime="image/png",
+        size=len(PNG),
+        width=1280,
+        height=760,
+        alt="brief alt text description of the image",
+    )
+    script = Script(recorded("uploadBlob"), recorded("createRecord_images"))
+    content = PostContent(text="example post with an image attached", media=(image,), target_key=TARGET)
+
+    post = connected(script, clock, FakeMedia({image.url: PNG})).publish(content)
+
+    script.assert_done()
+    assert script.requests[0].content == PNG  # the raw bytes, with their real Content-Type
+    assert post.platform_post_id == f"at://{DID}/app.bsky.feed.post/{RKEY}"
+    assert post.url == f"https://bsky.app/profile/herald.bsky.social/post/{RKEY}"
+
+
+def test_up_to_four_images_each_with_its_own_type_alt_and_ratio(clock: FakeClock) -> None:
+    png = MediaItem("https://bucket.example/a.png", "image", width=1000, height=500, alt="A chart")
+    jpeg = MediaItem("https://bucket.example/b", "image", mime="image/jpeg")  # no size: no ratio, no alt
+    gif = MediaItem("https://bucket.example/c.gif", "gif", mime="image/gif", width=0, height=10)
+    jpeg_blob = {**IMAGE_BLOB, "ref": {"$link": "bafkreijpeg"}, "mimeType": "image/jpeg", "size": len(JPEG)}
+    gif_blob = {**IMAGE_BLOB, "ref": {"$link": "bafkreigif"}, "mimeType": "image/gif", "size": 12}
+    upload = f"{MOREL}/xrpc/com.atproto.repo.uploadBlob"
+    images = [
+        {"alt": "A chart", "image": IMAGE_BLOB, "aspectRatio": {"width": 1000, "height": 500}},
+        {"alt": "", "image": jpeg_blob},
+        {"alt": "", "image": gif_blob},
+    ]
+    script = Script(
+        Exchange("POST", upload, request_headers={"content-type": "image/png"}, body={"blob": IMAGE_BLOB}),
+        Exchange("POST", upload, request_headers={"content-type": "image/jpeg"}, body={"blob": jpeg_blob}),
+        Exchange("POST", upload, request_headers={"content-type": "image/gif"}, body={"blob": gif_blob}),
+        Exchange(
+            "POST",
+            f"{MOREL}/xrpc/com.atproto.repo.createRecord",
+            json={
+                "repo": DID,
+                "collection": "app.bsky.feed.post",
+                "record": post_record("three", embed={"$type": "app.bsky.embed.images", "images": images}),
+                "rkey": RKEY,
+            },
+            body=created(),
+        ),
+    )
+    media = FakeMedia({png.url: PNG, jpeg.url: JPEG, gif.url: b"GIF89a" + bytes(6)})
+
+    connected(script, clock, media).publish(PostContent(text="three", media=(png, jpeg, gif), target_key=TARGET))
+
+    script.assert_done()
+
+
+@pytest.mark.parametrize(
+    ("data", "mime"),
+    [
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (b"GIF87a" + bytes(9), "image/gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(9), "image/webp"),
+        (b"<html></html>", None),
+        (b"", None),
+    ],
+)
+def test_an_images_type_is_read_from_its_bytes_when_unknown(data: bytes, mime: str | None) -> None:
+    assert sniff_image_type(data) == mime
+
+
+@pytest.mark.parametrize(
+    ("media", "code"),
+    [
+        (tuple(MediaItem(f"https://bucket.example/{n}.png", "image") for n in range(5)), "invalid_content"),
+        (
+            (MediaItem("https://b.example/v.mp4", "video"), MediaItem("https://b.example/a.png", "image")),
+            "invalid_content",
+        ),
+        (
+            (MediaItem("https://b.example/v.mp4", "video"), MediaItem("https://b.example/w.mp4", "video")),
+            "invalid_content",
+        ),
+        ((MediaItem("https://b.example/a.pdf", "document"),), "media_unsupported"),
+        ((MediaItem("https://b.example/a.tiff", "image", mime="image/tiff"),), "media_unsupported"),
+        ((MediaItem("https://b.example/v.mov", "video", mime="video/quicktime"),), "media_unsupported"),
+        ((MediaItem("https://b.example/a.png", "image", size=1_000_001),), "media_too_large"),
+        ((MediaItem("https://b.example/v.mp4", "video", size=100_000_001),), "media_too_large"),
+    ],
+    ids=["five-images", "video-and-image", "two-videos", "document", "tiff", "quicktime", "big-image", "big-video"],
+)
+def test_media_a_post_cannot_carry_is_refused_before_any_call(
+    clock: FakeClock, media: tuple[MediaItem, ...], code: str
+) -> None:
+    script = Script()
+
+    with pytest.raises(PlatformError) as refused:
+        connected(script, clock, FakeMedia({})).publish(PostContent(text="@alice.bsky.social look", media=media))
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, code)
+    assert script.requests == []  # not even the mention's lookup
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(b"\x89PNG\r\n\x1a\n" + bytes(1_000_000), "media_too_large"), (b"<html>not an image</html>", "media_unsupported")],
+    ids=["too-large", "not-an-image"],
+)
+def test_an_image_found_wrong_once_read_is_refused_before_its_upload(clock: FakeClock, data: bytes, code: str) -> None:
+    script = Script()
+    item = MediaItem("https://elsewhere.example/picture", "image")  # type and size unknown until read
+
+    with pytest.raises(PlatformError) as refused:
+        connected(script, clock, FakeMedia({item.url: data})).publish(PostContent(text="look", media=(item,)))
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, code)
+    assert script.requests == []
+
+
+def test_without_a_media_source_media_cannot_be_posted(clock: FakeClock) -> None:
+    with pytest.raises(PlatformError) as refused:
+        connected(Script(), clock).publish(
+            PostContent(text="look", media=(MediaItem("https://b.example/a.png", "image"),))
+        )
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class", "code"),
+    [
+        ({"status": 400, "body": xrpc_error("ExpiredToken", "Token has expired")}, ErrorClass.REFRESH, "token_expired"),
+        (
+            {"status": 413, "body": xrpc_error("PayloadTooLarge", "request entity too large")},
+            ErrorClass.PERMANENT,
+            "media_too_large",
+        ),
+        ({"status": 503, "body": "<html>Service Unavailable</html>"}, ErrorClass.RETRY, "platform_unavailable"),
+        ({"body": {"blob": {"ref": "not a blob"}}}, ErrorClass.RETRY, "platform_unavailable"),
+    ],
+    ids=["expired", "too-large", "unavailable", "malformed"],
+)
+def test_a_failed_upload_writes_no_record(
+    clock: FakeClock, answer: dict[str, Any], error_class: ErrorClass, code: str
+) -> None:
+    item = MediaItem("https://bucket.example/a.png", "image", mime="image/png")
+    script = Script(Exchange("POST", f"{MOREL}/xrpc/com.atproto.repo.uploadBlob", **answer))
+
+    with pytest.raises(PlatformError) as failed:
+        connected(script, clock, FakeMedia({item.url: PNG})).publish(
+            PostContent(text="x", media=(item,), target_key=TARGET)
+        )
+
+    assert (failed.value.error_class, failed.value.code) == (error_class, code)
+    script.assert_done()  # and no createRecord
+
+
+# --- video -----------------------------------------------------------------------------------
+
+VIDEO = MediaItem(
+    VIDEO_URL, "video", mime="video/mp4", size=len(MP4), width=1920, height=1080, alt="The launch, in one minute"
+)
+VIDEO_TEXT = "This post should have a video attached"
+QUOTA = [recorded("getServiceAuth_upload_limits"), recorded("getUploadLimits")]
+UPLOAD = [recorded("getServiceAuth_video_upload"), recorded("uploadVideo")]
+NO_AUTH = {"authorization": None}  # getJobStatus is public
+
+
+def test_a_video_goes_through_the_video_service_then_into_the_record(clock: FakeClock) -> None:
+    script = Script(
+        *QUOTA,
+        *UPLOAD,
+        recorded("getJobStatus_processing", request_headers=NO_AUTH),
+        recorded("getJobStatus_completed", request_headers=NO_AUTH),
+        recorded("createRecord_video"),
+    )
+    media = FakeMedia({VIDEO_URL: MP4})
+
+    post = connected(script, clock, media).publish(PostContent(text=VIDEO_TEXT, media=(VIDEO,), target_key=TARGET))
+
+    script.assert_done()
+    upload = script.requests[3]
+    assert upload.content == MP4 and upload.headers["content-length"] == str(len(MP4))
+    assert media.chunk_sizes == [1024 * 1024]  # streamed, not read whole
+    assert clock.slept == [2.0, 2.0]  # one pause before each status poll
+    assert post.platform_post_id == URI
+
+
+def test_a_video_of_unknown_size_is_read_whole(clock: FakeClock) -> None:
+    unsized = dataclasses.replace(VIDEO, size=None)
+    script = Script(*QUOTA, *UPLOAD, recorded("getJobStatus_completed"), recorded("createRecord_video"))
+    media = FakeMedia({VIDEO_URL: MP4})
+
+    connected(script, clock, media).publish(PostContent(text=VIDEO_TEXT, media=(unsized,), target_key=TARGET))
+
+    assert script.requests[3].headers["content-length"] == str(len(MP4)) and media.chunk_sizes == []
+
+
+def test_a_video_already_processed_is_answered_with_its_earlier_job(clock: FakeClock) -> None:
+    script = Script(
+        *QUOTA,
+        recorded("getServiceAuth_video_upload"),
+        recorded("uploadVideo_already_exists"),  # 409, with the earlier job
+        recorded("getJobStatus_completed"),
+        recorded("createRecord_video"),
+    )
+
+    connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(
+        PostContent(text=VIDEO_TEXT, media=(VIDEO,), target_key=TARGET)
+    )
+
+    script.assert_done()
+
+
+def test_a_job_status_with_a_blob_is_used_whatever_its_state() -> None:
+    # The tutorial: "checking for the presence of a BlobRef in the response regardless of the
+    # success or failure of the job"; uploadVideo answers bare, getJobStatus wrapped.
+    assert (
+        job_status({"jobStatus": {"jobId": "j", "state": "JOB_STATE_FAILED", "blob": VIDEO_BLOB}})["blob"] == VIDEO_BLOB
+    )
+    assert job_status({"jobId": "j", "state": "JOB_STATE_CREATED"}) == {"jobId": "j", "state": "JOB_STATE_CREATED"}
+    assert job_status({"error": "InvalidRequest", "message": "x"}) is None
+    assert job_status(None) is None
+
+
+def test_a_failed_processing_job_is_permanent_and_writes_no_record(clock: FakeClock) -> None:
+    script = Script(*QUOTA, *UPLOAD, recorded("getJobStatus_processing"), recorded("getJobStatus_failed"))
+
+    with pytest.raises(PlatformError) as failed:
+        connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(
+            PostContent(text=VIDEO_TEXT, media=(VIDEO,), target_key=TARGET)
+        )
+
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.PERMANENT, "media_processing_failed")
+    assert "Failed to process video" in failed.value.message
+    assert failed.value.platform_code == "video processing error for job: cr9zmqtfl2gs73f2t0jg"
+    script.assert_done()
+
+
+def test_a_video_still_processing_after_the_last_poll_is_retried_later(clock: FakeClock) -> None:
+    script = Script(*QUOTA, *UPLOAD, *[recorded("getJobStatus_processing")] * JOB_POLL_ATTEMPTS)
+
+    with pytest.raises(PlatformError) as failed:
+        connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(
+            PostContent(text=VIDEO_TEXT, media=(VIDEO,), target_key=TARGET)
+        )
+
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "media_processing")
+    assert len(clock.slept) == JOB_POLL_ATTEMPTS
+    script.assert_done()
+
+
+@pytest.mark.parametrize(
+    ("limits", "error_class", "code"),
+    [
+        ("getUploadLimits_spent", ErrorClass.RETRY, "quota_exceeded"),
+        ("getUploadLimits_unconfirmed_email", ErrorClass.PERMANENT, "media_unsupported"),
+    ],
+)
+def test_a_video_the_account_may_not_upload_is_refused_before_the_upload(
+    clock: FakeClock, limits: str, error_class: ErrorClass, code: str
+) -> None:
+    script = Script(recorded("getServiceAuth_upload_limits"), recorded(limits))
+
+    with pytest.raises(PlatformError) as refused:
+        connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(PostContent(text=VIDEO_TEXT, media=(VIDEO,)))
+
+    assert (refused.value.error_class, refused.value.code) == (error_class, code)
+    script.assert_done()
+
+
+def test_a_video_larger_than_the_bytes_left_today_waits_for_tomorrow(clock: FakeClock) -> None:
+    room = {"canUpload": True, "remainingDailyVideos": 3, "remainingDailyBytes": len(MP4) - 1}
+    script = Script(recorded("getServiceAuth_upload_limits"), recorded("getUploadLimits", body=room))
+
+    with pytest.raises(PlatformError) as refused:
+        connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(PostContent(text=VIDEO_TEXT, media=(VIDEO,)))
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RETRY, "quota_exceeded")
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class", "code"),
+    [
+        ({"status": 401, "body": {"message": "Unauthorized"}}, ErrorClass.REFRESH, "token_expired"),
+        (
+            {"status": 400, "body": {"jobStatus": {"did": "", "error": "unconfirmed_email", "jobId": "", "state": ""}}},
+            ErrorClass.PERMANENT,
+            "invalid_content",
+        ),
+        ({"status": 200, "body": "<html>bad gateway</html>"}, ErrorClass.RETRY, "platform_unavailable"),
+        ({"status": 200, "body": {"did": DID, "state": "JOB_STATE_CREATED"}}, ErrorClass.RETRY, "platform_unavailable"),
+        ({"raises": httpx.WriteTimeout}, ErrorClass.RETRY, "timeout"),
+    ],
+    ids=["unauthorized", "nested-error", "html", "no-job-id", "timeout"],
+)
+def test_a_refused_video_upload_writes_no_record(
+    clock: FakeClock, answer: dict[str, Any], error_class: ErrorClass, code: str
+) -> None:
+    script = Script(*QUOTA, recorded("getServiceAuth_video_upload"), recorded("uploadVideo", **answer))
+
+    with pytest.raises(PlatformError) as failed:
+        connected(script, clock, FakeMedia({VIDEO_URL: MP4})).publish(PostContent(text=VIDEO_TEXT, media=(VIDEO,)))
+
+    assert (failed.value.error_class, failed.value.code) == (error_class, code)
+    if code == "invalid_content":
+        assert failed.value.platform_code == "400 unconfirmed_email"
+    script.assert_done()
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://bucket.example/uploads/launch.mp4?X-Amz-Signature=abc", "launch.mp4"),
+        ("https://bucket.example/uploads/med_01jabc", "med_01jabc.mp4"),
+        ("https://cdn.example/", "video.mp4"),
+    ],
+)
+def test_the_uploaded_video_is_named_after_its_file(url: str, name: str) -> None:
+    assert video_file_name(MediaItem(url, "video")) == name
+
+
+# --- card thumbnails -------------------------------------------------------------------------
+
+THUMB = "https://bsky.app/og.png"
+RECORDED_CARD = LinkPreview("https://bsky.app", "Bluesky Social", "See what's next.", thumbnail=THUMB)
+THUMB_BLOB = recording("createRecord_card")["request"]["json"]["record"]["embed"]["external"]["thumb"]
+
+
+def test_a_cards_thumbnail_is_fetched_and_uploaded_as_a_blob(clock: FakeClock) -> None:
+    script = Script(recorded("uploadBlob", body={"blob": THUMB_BLOB}), recorded("createRecord_card"))
+    content = PostContent(text="post which embeds an external URL as a card", target_key=TARGET, link=RECORDED_CARD)
+
+    connected(script, clock, FakeMedia({THUMB: PNG})).publish(content)
+
+    script.assert_done()
+    assert script.requests[0].content == PNG
+
+
+@pytest.mark.parametrize(
+    ("files", "exchanges"),
+    [
+        ({}, []),  # the picture cannot be fetched
+        ({THUMB: b"<html>moved</html>"}, []),  # not an image
+        ({THUMB: PNG + bytes(1_000_000)}, []),  # too large
+        ({THUMB: PNG}, [Exchange("POST", f"{MOREL}/xrpc/com.atproto.repo.uploadBlob", status=500, body={})]),
+        ({THUMB: PNG}, [Exchange("POST", f"{MOREL}/xrpc/com.atproto.repo.uploadBlob", raises=httpx.ReadTimeout)]),
+    ],
+    ids=["unreachable", "html", "too-large", "upload-fails", "upload-times-out"],
+)
+def test_a_card_goes_out_without_a_thumbnail_that_fails(
+    clock: FakeClock, files: dict[str, bytes], exchanges: list[Exchange]
+) -> None:
+    external = {"uri": "https://bsky.app", "title": "Bluesky Social", "description": "See what's next."}
+    record = post_record("card", embed={"$type": "app.bsky.embed.external", "external": external})
+    create_on_pds = Exchange(
+        "POST",
+        f"{MOREL}/xrpc/com.atproto.repo.createRecord",
+        json={"repo": DID, "collection": "app.bsky.feed.post", "record": record, "rkey": RKEY},
+        body=created(),
+    )
+    script = Script(*exchanges, create_on_pds)
+
+    connected(script, clock, FakeMedia(files)).publish(PostContent(text="card", target_key=TARGET, link=RECORDED_CARD))
+
+    script.assert_done()
 
 
 # --- reply, delete ---------------------------------------------------------------------------
@@ -848,6 +1285,182 @@ def test_a_refresh_that_meets_an_outage_can_be_retried(clock: FakeClock) -> None
     assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "timeout")
 
 
+def test_a_refresh_takes_the_pds_and_expiry_from_the_new_session(clock: FakeClock) -> None:
+    script = Script(recorded("refreshSession"))
+
+    renewed = connected(script, clock).refresh_credentials()
+
+    answer = recording("refreshSession")["response"]["body"]
+    assert renewed == Credentials(
+        account_id="acc_b",
+        username="herald.bsky.social",
+        tokens={"did": DID, "access_jwt": answer["accessJwt"], "refresh_jwt": answer["refreshJwt"], "pds": MOREL},
+        expires_at=datetime(2030, 1, 7, 12, 0, tzinfo=UTC),  # the new access JWT's exp
+    )
+
+
+def test_a_recorded_revoked_refresh_means_reconnect(clock: FakeClock) -> None:
+    with pytest.raises(PlatformError) as refused:
+        connected(Script(recorded("refreshSession_revoked")), clock).refresh_credentials()
+
+    assert (refused.value.error_class, refused.value.platform_code) == (ErrorClass.RECONNECT, "400 ExpiredToken")
+
+
+# --- connecting, identity, revoke ------------------------------------------------------------
+
+FIELDS = {"handle": "@herald.bsky.social ", "app_password": "abcd-efgh-ijkl-mnop"}
+IDENTITY = AccountIdentity(
+    platform_user_id=DID,
+    username="herald.bsky.social",
+    display_name="Herald",
+    avatar_url=recording("getProfile")["response"]["body"]["avatar"],
+    followers=1204,
+    permissions=("com.atproto.appPass",),  # the session's scope: an app password's
+)
+
+
+def test_connect_signs_in_on_the_entryway_then_reads_the_profile_on_the_pds() -> None:
+    script = Script(recorded("createSession"), recorded("getProfile"))
+
+    connection = BlueskyPlatform.connect_with_fields(script.client(), FIELDS)
+
+    script.assert_done()
+    assert connection.credentials == Credentials(
+        account_id="",
+        username="herald.bsky.social",
+        tokens={"did": DID, "access_jwt": ACCESS, "refresh_jwt": REFRESH, "pds": MOREL},
+        expires_at=datetime(2030, 1, 7, 11, 0, tzinfo=UTC),
+    )
+    assert FIELDS["app_password"] not in connection.credentials.tokens.values()  # only the session is kept
+    assert connection.identity == IDENTITY
+
+
+@pytest.mark.parametrize(
+    ("name", "platform_code", "hint"),
+    [
+        ("createSession_wrong_password", "401 AuthenticationRequired", "Invalid identifier or password"),
+        ("createSession_sign_in_code", "401 AuthFactorTokenRequired", "app password"),
+    ],
+)
+def test_a_refused_sign_in_is_reported_for_the_person_to_fix(name: str, platform_code: str, hint: str) -> None:
+    password = recording(name)["request"]["json"]["password"]
+    script = Script(recorded(name))
+
+    with pytest.raises(PlatformError) as refused:
+        BlueskyPlatform.connect_with_fields(script.client(), {"handle": "herald.bsky.social", "app_password": password})
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.PERMANENT, "invalid_credentials")
+    assert refused.value.platform_code == platform_code and hint in refused.value.message
+    script.assert_done()
+
+
+@pytest.mark.parametrize("fields", [{}, {"handle": "herald.bsky.social"}, {"handle": " @ ", "app_password": "x"}])
+def test_connect_needs_a_handle_and_an_app_password(fields: dict[str, str]) -> None:
+    script = Script()
+
+    with pytest.raises(PlatformError) as refused:
+        BlueskyPlatform.connect_with_fields(script.client(), fields)
+
+    assert refused.value.code == "invalid_credentials" and script.requests == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        ({"status": 429, "body": xrpc_error("RateLimitExceeded", "Rate Limit Exceeded")}, "rate_limited"),
+        ({"status": 502, "body": "<html>Bad Gateway</html>"}, "platform_unavailable"),
+        ({"raises": httpx.ConnectTimeout}, "timeout"),
+        ({"body": {"did": DID, "handle": "herald.bsky.social"}}, "platform_unavailable"),  # no tokens
+    ],
+    ids=["rate-limited", "502", "timeout", "malformed"],
+)
+def test_a_sign_in_that_meets_a_limit_or_an_outage_can_be_tried_again(answer: dict[str, Any], code: str) -> None:
+    script = Script(recorded("createSession", **answer))
+
+    with pytest.raises(PlatformError) as failed:
+        BlueskyPlatform.connect_with_fields(script.client(), FIELDS)
+
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, code)
+
+
+def test_without_a_did_document_the_account_stays_on_the_entryway() -> None:
+    session = {k: v for k, v in SESSION.items() if k != "didDoc"}
+    script = Script(
+        recorded("createSession", body=session),
+        recorded("getProfile", url="https://bsky.social/xrpc/app.bsky.actor.getProfile"),
+    )
+
+    connection = BlueskyPlatform.connect_with_fields(script.client(), FIELDS)
+
+    assert "pds" not in connection.credentials.tokens
+
+
+DID_DOC = SESSION["didDoc"]
+
+
+@pytest.mark.parametrize(
+    ("document", "pds"),
+    [
+        (DID_DOC, MOREL),
+        ({**DID_DOC, "service": [{**DID_DOC["service"][0], "id": f"{DID}#atproto_pds"}]}, MOREL),
+        ({**DID_DOC, "id": "did:plc:someoneelse"}, None),  # not this account's document
+        ({**DID_DOC, "service": [{**DID_DOC["service"][0], "serviceEndpoint": "http://morel.example"}]}, None),
+        ({**DID_DOC, "service": [{**DID_DOC["service"][0], "type": "BskyFeedGenerator"}]}, None),
+        ({**DID_DOC, "service": "https://morel.example"}, None),
+        (None, None),
+    ],
+    ids=["short-id", "full-id", "other-did", "not-https", "other-service", "malformed", "absent"],
+)
+def test_the_pds_is_the_atproto_pds_service_of_the_accounts_own_did_document(document: Any, pds: str | None) -> None:
+    assert pds_endpoint(document, DID) == pds
+
+
+def test_token_expiry_is_read_from_the_jwt_without_verifying_it() -> None:
+    assert jwt_expiry(ACCESS) == datetime(2030, 1, 7, 11, 0, tzinfo=UTC)
+    assert jwt_expiry(REFRESH) == datetime(2030, 4, 7, 9, 0, tzinfo=UTC)  # 90 days
+    assert jwt_expiry("access-jwt-1") is None
+    assert jwt_expiry("a.bm90IGpzb24.c") is None  # "not json"
+    assert jwt_expiry("a.eyJleHAiOiJzb29uIn0.c") is None  # {"exp": "soon"}
+
+
+def test_identity_reads_the_profile(clock: FakeClock) -> None:
+    assert connected(Script(recorded("getProfile")), clock).identity() == IDENTITY
+
+
+def test_identity_leaves_out_what_the_profile_does_not_show(clock: FakeClock) -> None:
+    bare = {"did": DID, "handle": "herald.bsky.social", "displayName": ""}
+    script = Script(recorded("getProfile", url=f"{XRPC}/app.bsky.actor.getProfile", request_headers=AUTH, body=bare))
+
+    identity = bluesky_for(script, clock).identity()  # session tokens that are no JWTs: no scope known
+
+    assert identity == AccountIdentity(platform_user_id=DID, username="herald.bsky.social")
+
+
+def test_revoke_deletes_the_session_with_the_refresh_token(clock: FakeClock) -> None:
+    script = Script(recorded("deleteSession"))
+
+    assert connected(script, clock).revoke() is True
+    script.assert_done()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 400, "body": xrpc_error("ExpiredToken", "Token has been revoked")},
+        {"status": 401, "body": xrpc_error("InvalidToken", "Token could not be verified")},
+    ],
+)
+def test_a_session_already_gone_counts_as_revoked(clock: FakeClock, answer: dict[str, Any]) -> None:
+    assert connected(Script(recorded("deleteSession", **answer)), clock).revoke() is True
+
+
+def test_a_revoke_that_meets_an_outage_raises(clock: FakeClock) -> None:
+    with pytest.raises(PlatformError) as failed:
+        connected(Script(recorded("deleteSession", status=503, body={})), clock).revoke()
+
+    assert failed.value.error_class is ErrorClass.RETRY
+
+
 # --- text ------------------------------------------------------------------------------------
 
 
@@ -1052,3 +1665,117 @@ def test_simulated_failures_still_hit_the_create_after_the_lookups(make_account)
 
     assert failed.value.code == "platform_unavailable"
     assert [p["uri"] for p in simulators.published("acc_sim")] == [post.platform_post_id]
+
+
+# --- the simulator's media and sessions, through the adapter ---------------------------------
+
+
+def simulated(account: Any, media: FakeMedia | None = None) -> tuple[BlueskyPlatform, FakeClock]:
+    """The adapter on the account's simulator, with media and a fake clock at the real time (the
+    simulator checks service tokens' expiry against it)."""
+    clock = FakeClock(datetime.now(UTC))
+    client = httpx.Client(transport=httpx.MockTransport(BlueskySimulator.for_account(account).handle))
+    credentials = Credentials(account.id, account.username, dict(account.credentials))
+    return BlueskyPlatform(client, credentials, media=media, clock=clock), clock
+
+
+def test_simulated_images_and_a_card_thumbnail_are_held_as_uploaded_blobs(make_account) -> None:
+    media = FakeMedia({"https://b.example/a.png": PNG, "https://b.example/b.jpg": JPEG, THUMB: PNG})
+    platform, _ = simulated(make_account("bluesky", "acc_sim", "herald.bsky.social"), media)
+    images = (
+        MediaItem("https://b.example/a.png", "image", width=800, height=600, alt="A"),
+        MediaItem("https://b.example/b.jpg", "image", mime="image/jpeg"),
+    )
+
+    platform.publish(PostContent(text="two", media=images, target_key="post_1:acc_sim"))
+    platform.publish(PostContent(text="card", target_key="post_2:acc_sim", link=RECORDED_CARD))
+
+    first, second = (p["record"]["embed"] for p in simulators.published("acc_sim"))
+    assert [image["image"]["mimeType"] for image in first["images"]] == ["image/png", "image/jpeg"]
+    assert first["images"][0]["aspectRatio"] == {"width": 800, "height": 600} and first["images"][1]["alt"] == ""
+    assert first["images"][0]["image"]["ref"]["$link"].startswith("bafkrei")
+    assert second["external"]["thumb"] == first["images"][0]["image"]  # the same bytes: the same blob
+
+
+def test_a_simulated_video_is_processed_after_two_polls(make_account) -> None:
+    platform, clock = simulated(make_account("bluesky", "acc_sim", "herald.bsky.social"), FakeMedia({VIDEO_URL: MP4}))
+
+    post = platform.publish(PostContent(text="video", media=(VIDEO,), target_key="post_1:acc_sim"))
+
+    embed = simulators.published("acc_sim")[0]["record"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.video" and embed["video"]["mimeType"] == "video/mp4"
+    assert embed["alt"] == VIDEO.alt and embed["aspectRatio"] == {"width": 1920, "height": 1080}
+    assert clock.slept == [2.0, 2.0]
+    assert post.platform_post_id == simulators.published("acc_sim")[0]["uri"]
+
+
+def test_the_same_simulated_video_again_is_already_processed(make_account) -> None:
+    platform, clock = simulated(make_account("bluesky", "acc_sim", "herald.bsky.social"), FakeMedia({VIDEO_URL: MP4}))
+    platform.publish(PostContent(text="once", media=(VIDEO,), target_key="post_1:acc_sim"))
+
+    platform.publish(PostContent(text="twice", media=(VIDEO,), target_key="post_2:acc_sim"))
+
+    first, second = (p["record"]["embed"]["video"] for p in simulators.published("acc_sim"))
+    assert first == second and clock.slept == [2.0, 2.0, 2.0]  # one poll for the earlier, finished job
+
+
+def test_a_simulated_video_that_is_no_mp4_fails_processing(make_account) -> None:
+    platform, _ = simulated(
+        make_account("bluesky", "acc_sim", "herald.bsky.social"), FakeMedia({VIDEO_URL: b"not a video" * 10})
+    )
+
+    with pytest.raises(PlatformError) as failed:
+        platform.publish(PostContent(text="video", media=(dataclasses.replace(VIDEO, size=110),)))
+
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.PERMANENT, "media_processing_failed")
+    assert simulators.published("acc_sim") == []
+
+
+def test_connecting_through_the_simulator_gives_a_session_the_account_can_use(make_account) -> None:
+    client = httpx.Client(transport=httpx.MockTransport(connect_handler))
+
+    connection = BlueskyPlatform.connect_with_fields(
+        client, {"handle": "Launch.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
+    )
+
+    did = did_for_handle("launch.bsky.social")
+    tokens = connection.credentials.tokens
+    assert (tokens["did"], tokens["pds"], connection.credentials.username) == (did, SIMULATED_PDS, "launch.bsky.social")
+    assert connection.credentials.expires_at is not None
+    assert timedelta(hours=1) < connection.credentials.expires_at - datetime.now(UTC) <= timedelta(hours=2)
+    assert connection.identity.platform_user_id == did and connection.identity.permissions == ("com.atproto.appPass",)
+    assert connection.identity.display_name == "Launch" and isinstance(connection.identity.followers, int)
+
+    account = make_account("bluesky", "acc_new", "launch.bsky.social").model_copy(update={"credentials": tokens})
+    platform = open_platform(account)
+    post = platform.publish(PostContent(text="connected", target_key="post_1:acc_new"))
+    assert post.platform_post_id.startswith(f"at://{did}/app.bsky.feed.post/")
+    assert platform.identity() == connection.identity
+
+    renewed = platform.refresh_credentials()
+    assert renewed.tokens["pds"] == SIMULATED_PDS and renewed.expires_at is not None
+    assert renewed.tokens["refresh_jwt"] != tokens["refresh_jwt"]
+    again = open_platform(account.model_copy(update={"credentials": renewed.tokens}))
+    assert again.revoke() is True
+    with pytest.raises(PlatformError) as expired:
+        again.publish(PostContent(text="after", target_key="post_2:acc_new"))
+    with pytest.raises(PlatformError) as refused:
+        again.refresh_credentials()
+    assert expired.value.error_class is ErrorClass.REFRESH and refused.value.error_class is ErrorClass.RECONNECT
+    assert again.revoke() is True  # already gone
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"handle": "launch.bsky.social", "app_password": "the-main-password"},
+        {"handle": "not a handle", "app_password": "abcd-efgh-ijkl-mnop"},
+    ],
+)
+def test_the_simulated_entryway_refuses_what_is_no_app_password_sign_in(fields: dict[str, str]) -> None:
+    client = httpx.Client(transport=httpx.MockTransport(connect_handler))
+
+    with pytest.raises(PlatformError) as refused:
+        BlueskyPlatform.connect_with_fields(client, fields)
+
+    assert (refused.value.code, refused.value.platform_code) == ("invalid_credentials", "401 AuthenticationRequired")

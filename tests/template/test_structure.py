@@ -337,7 +337,7 @@ def test_api_and_publish_policies(template: dict[str, Any], logical_id: str) -> 
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
 
 
-def test_sweeper_policy_reads_updates_and_invokes_publish(template: dict[str, Any]) -> None:
+def test_sweeper_policy_reads_updates_invokes_publish_and_refreshes_tokens(template: dict[str, Any]) -> None:
     policies = props(template, "SweeperFunction")["Policies"]
     assert all(isinstance(p, dict) and "Statement" in p for p in policies), "no broad policy templates"
     granted = grants(statements(policies))
@@ -346,12 +346,17 @@ def test_sweeper_policy_reads_updates_and_invokes_publish(template: dict[str, An
     assert ("dynamodb:UpdateItem", table) in granted
     assert ("dynamodb:GetItem", table) in granted
     assert ("lambda:InvokeFunction", _sub(PUBLISH_ARN)) in granted
+    assert ("kms:Decrypt", _getatt("TokenKey")) in granted and ("kms:Encrypt", _getatt("TokenKey")) in granted
     actions = {action for action, _ in granted}
     assert actions <= {
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "dynamodb:PutItem",  # an account with a refreshed token
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "ssm:GetParametersByPath",
         "lambda:InvokeFunction",
     }, actions
 

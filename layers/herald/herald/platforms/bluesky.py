@@ -4,8 +4,7 @@ Each post is written under a record key derived from the target key (`record_key
 second create for the same target cannot make a second post: the PDS refuses a record key that
 is taken. Today it refuses with HTTP 500 (bluesky-social/atproto#3718, indigo#873; atproto#4728
 proposes a named error). `publish` therefore looks the key up after any failed create and adopts
-a record it finds, and `reconcile` decides by the same lookup. Media upload is not built yet:
-content with media is refused (`media_unsupported`) before any call.
+a record it finds, and `reconcile` decides by the same lookup.
 
 Rich text. Bluesky does not link anything by itself: the record carries facets (UTF-8 byte
 ranges, end exclusive) for the links, @mentions and #tags found in the text, by the rules of
@@ -15,17 +14,40 @@ handle the network cannot resolve stays plain text, as in Bluesky's app, while a
 (5xx, 429, timeout) raises before createRecord, so nothing is written and a retry is safe.
 `content.mentions` is not used: Bluesky mentions are the handles in the text.
 
+Media. A post has one embed: up to 4 images (`app.bsky.embed.images`), or one video alone
+(`app.bsky.embed.video`), or else the link card. Images are uploaded to the PDS as blobs
+(`com.atproto.repo.uploadBlob`, the raw bytes with their real Content-Type). Videos go through
+Bluesky's video service, as its tutorial recommends (docs.bsky.app/docs/tutorials/video): the
+daily quota is checked (`app.bsky.video.getUploadLimits`), the file is sent to
+`video.bsky.app` with a service token the PDS signs (`com.atproto.server.getServiceAuth`), and
+the job is polled until it hands back the processed video's blob. Everything a post needs is
+checked (counts, kinds, types, sizes) before the first call, and uploaded before the record is
+written, so a failure leaves no post behind. Blobs are content-addressed: uploading the same
+file again after a failed attempt gives the same blob, and the video service answers a video it
+has processed already with that video's job (`already_exists`).
+
 Cards. `content.link` becomes an `app.bsky.embed.external` card (uri, title, description) when
-the post has no media. Its thumbnail (`link.thumbnail`) is left out: a card image is a blob,
-and blob upload arrives with media upload."""
+the post has no media. Its thumbnail (`link.thumbnail`) is read through the media source and
+uploaded as a blob; when that fails in any way the card goes out without it.
+
+Sessions. An account is connected with its handle and an app password: `createSession` on the
+entryway (bsky.social) gives the session tokens, and the DID document in its answer names the
+account's PDS, which every later call goes to (the entryway guide: non-session calls should go
+to the PDS; a PDS forwards session refresh and deletion to the entryway). The app password is
+not kept: the refresh token renews the session (`refreshSession`), and disconnecting deletes it
+(`deleteSession`). An access token's expiry is read from its JWT `exp` claim, unverified: it
+only says when to refresh."""
 
 from __future__ import annotations
 
+import base64
 import bisect
 import hashlib
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -34,8 +56,11 @@ import regex
 from herald.clock import to_iso
 from herald.platforms import http
 from herald.platforms.base import (
+    AccountIdentity,
+    Connection,
     Credentials,
     ErrorClass,
+    MediaItem,
     MediaLimits,
     Platform,
     PlatformError,
@@ -47,8 +72,15 @@ from herald.platforms.base import (
 )
 from herald.text.graphemes import grapheme_count
 
-DEFAULT_PDS = "https://bsky.social"
+DEFAULT_PDS = "https://bsky.social"  # the entryway of Bluesky-hosted accounts
+VIDEO_SERVICE = "https://video.bsky.app"
+VIDEO_SERVICE_DID = "did:web:video.bsky.app"
 POST_COLLECTION = "app.bsky.feed.post"
+IMAGES_EMBED = "app.bsky.embed.images"
+VIDEO_EMBED = "app.bsky.embed.video"
+UPLOAD_BLOB = "com.atproto.repo.uploadBlob"
+UPLOAD_LIMITS = "app.bsky.video.getUploadLimits"
+JOB_FAILED = "JOB_STATE_FAILED"
 LINK_FEATURE = "app.bsky.richtext.facet#link"
 MENTION_FEATURE = "app.bsky.richtext.facet#mention"
 TAG_FEATURE = "app.bsky.richtext.facet#tag"
@@ -60,6 +92,13 @@ MAX_DID_LENGTH = 2048
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 METRICS_BATCH_SIZE = 25  # app.bsky.feed.getPosts takes at most 25 uris
+MAX_IMAGES = 4
+UPLOAD_TOKEN_SECONDS = 30 * 60  # the service token's lifetime the video tutorial recommends
+JOB_POLL_SECONDS = 2.0
+JOB_POLL_ATTEMPTS = 45  # 90 s of processing at most, well inside one publish run
+VIDEO_CHUNK_BYTES = 1 << 20  # a video is streamed to the video service, not held in memory
+PDS_SERVICE_ID = "#atproto_pds"
+PDS_SERVICE_TYPE = "AtprotoPersonalDataServer"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 _LINK = re.compile(r"(?:^|(?<=[\s(]))https?://\S+", re.IGNORECASE)
@@ -231,9 +270,9 @@ def link_facets(text: str) -> list[dict[str, Any]]:
 
 
 def external_embed(content: PostContent) -> dict[str, Any] | None:
-    """The `app.bsky.embed.external` card for `content.link`; None without a link, or when the post
-    has media (a post has one embed, and its media take it). The thumbnail is left out: it would be
-    a blob, uploaded first, and blob upload is not built yet."""
+    """The `app.bsky.embed.external` card for `content.link`, without its thumbnail (a blob the
+    adapter uploads); None without a link, or when the post has media (a post has one embed, and
+    its media take it)."""
     link = content.link
     if link is None or content.media:
         return None
@@ -263,6 +302,7 @@ class BlueskyPlatform(Platform):
         max_image_bytes=1_000_000,
         max_video_bytes=100_000_000,
     )
+    manual_fields = ("handle", "app_password")  # no OAuth app: a handle and an app password
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -276,14 +316,14 @@ class BlueskyPlatform(Platform):
         return self._create_post(content, reply={"root": root_ref, "parent": parent_ref})
 
     def _create_post(self, content: PostContent, reply: dict[str, Any] | None) -> PublishedPost:
-        http.refuse_media(content, _NETWORK, "blob upload")
+        check_media(content.media)  # before any call
         facets = self._facets(content.text)  # resolves mentions: may raise, before anything is written
         record: dict[str, Any] = {"$type": POST_COLLECTION, "text": content.text, "createdAt": to_iso(self.clock.now())}
         if facets:
             record["facets"] = facets
         if reply:
             record["reply"] = reply
-        if (embed := external_embed(content)) is not None:
+        if (embed := self._embed(content)) is not None:
             record["embed"] = embed
         if content.options.get("langs"):
             record["langs"] = list(content.options["langs"])
@@ -303,6 +343,20 @@ class BlueskyPlatform(Platform):
             return earlier
         return self._published(created["uri"], created["cid"], reply)
 
+    def _embed(self, content: PostContent) -> dict[str, Any] | None:
+        """The post's one embed: its images, its video, or its link card; uploads what they need."""
+        videos = [item for item in content.media if item.kind == "video"]
+        if videos:
+            return self._video_embed(videos[0])
+        if content.media:
+            return {"$type": IMAGES_EMBED, "images": [self._image(item) for item in content.media]}
+        card = external_embed(content)
+        if card is not None and content.link is not None and content.link.thumbnail:
+            thumb = self._card_thumbnail(content.link.thumbnail)
+            if thumb is not None:
+                card["external"]["thumb"] = thumb
+        return card
+
     def _facets(self, text: str) -> list[dict[str, Any]]:
         """The text's facets, each mentioned handle resolved once (in order of first mention)."""
         handles = dict.fromkeys(span.value for span in facet_spans(text) if span.kind == "mention")
@@ -321,6 +375,150 @@ class BlueskyPlatform(Platform):
         if not isinstance(did, str) or not is_valid_did(did):
             raise http.malformed(_NETWORK, response, f"no valid did for the handle {handle}")
         return did
+
+    # --- images -------------------------------------------------------------------------------
+
+    def _image(self, item: MediaItem) -> dict[str, Any]:
+        """An `app.bsky.embed.images#image`: the uploaded blob, its alt text and aspect ratio."""
+        image: dict[str, Any] = {"alt": item.alt or "", "image": self._upload_image(item)}
+        if (ratio := _aspect_ratio(item)) is not None:
+            image["aspectRatio"] = ratio
+        return image
+
+    def _upload_image(self, item: MediaItem) -> dict[str, Any]:
+        data = self.media_source().read(item)
+        return self._upload_blob(data, _image_type(item.mime or sniff_image_type(data), len(data)))
+
+    def _upload_blob(self, data: bytes, mime: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token('access_jwt')}", "Content-Type": mime}
+        response = http.succeeded(self, http.send(self, "POST", self._xrpc(UPLOAD_BLOB), headers=headers, content=data))
+        blob = http.json_object(self, response).get("blob")
+        if not is_blob(blob):
+            raise http.malformed(_NETWORK, response, "no blob for the uploaded file")
+        return blob
+
+    def _card_thumbnail(self, url: str) -> dict[str, Any] | None:
+        """The card picture's blob; None when it cannot be had. A picture is decoration: whatever
+        keeps it from being read or uploaded (a dead link, a wrong type, an outage), the card goes
+        out without it rather than holding the post back."""
+        try:
+            return self._upload_image(MediaItem(url=url, kind="image"))
+        except Exception:  # see the docstring
+            return None
+
+    # --- video --------------------------------------------------------------------------------
+
+    def _video_embed(self, item: MediaItem) -> dict[str, Any]:
+        mime = item.mime or "video/mp4"
+        self._check_video_quota(item.size)
+        job = self._upload_video(item, mime)
+        embed: dict[str, Any] = {"$type": VIDEO_EMBED, "video": self._processed_video(job)}
+        if item.alt:
+            embed["alt"] = item.alt
+        if (ratio := _aspect_ratio(item)) is not None:
+            embed["aspectRatio"] = ratio
+        return embed
+
+    def _check_video_quota(self, size: int | None) -> None:
+        """Raise unless the account may upload a video of `size` bytes today: quota_exceeded
+        (RETRY) when the daily videos or bytes are spent, media_unsupported when the account may
+        not upload video at all (e.g. its e-mail address is not confirmed)."""
+        headers = {"Authorization": f"Bearer {self._service_token(VIDEO_SERVICE_DID, UPLOAD_LIMITS)}"}
+        response = http.succeeded(
+            self, http.send(self, "GET", f"{VIDEO_SERVICE}/xrpc/{UPLOAD_LIMITS}", headers=headers)
+        )
+        limits = http.json_object(self, response)
+        if not isinstance(limits.get("canUpload"), bool):
+            raise http.malformed(_NETWORK, response, "no canUpload in the upload limits")
+        videos, room = http.count(limits, "remainingDailyVideos"), http.count(limits, "remainingDailyBytes")
+        reason = str(limits.get("message") or limits.get("error") or "")
+        if videos == 0 or (room is not None and size is not None and room < size):
+            raise PlatformError(
+                ErrorClass.RETRY,
+                "quota_exceeded",
+                f"The account's daily video upload allowance on Bluesky is spent. {reason}".strip(),
+                platform_code=str(limits.get("error") or "remainingDaily"),
+            )
+        if not limits["canUpload"]:
+            raise PlatformError(
+                ErrorClass.PERMANENT,
+                "media_unsupported",
+                f"Bluesky does not let this account upload video: {reason or 'canUpload is false'}.",
+                platform_code=str(limits.get("error") or "canUpload"),
+            )
+
+    def _upload_video(self, item: MediaItem, mime: str) -> dict[str, Any]:
+        """Send the video to the video service; its job status. A video the service has processed
+        already is answered with that earlier job (`already_exists`, with an error status)."""
+        token = self._service_token(f"did:web:{httpx.URL(self._pds()).host}", UPLOAD_BLOB, UPLOAD_TOKEN_SECONDS)
+        content, length = self._video_bytes(item)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": mime, "Content-Length": str(length)}
+        params = {"did": self.token("did"), "name": video_file_name(item)}
+        url = f"{VIDEO_SERVICE}/xrpc/app.bsky.video.uploadVideo"
+        response = http.send(self, "POST", url, params=params, headers=headers, content=content)
+        job = self._job_answer(response)
+        if not isinstance(job.get("jobId"), str) and not is_blob(job.get("blob")):
+            raise http.malformed(_NETWORK, response, "no jobId for the uploaded video")
+        return job
+
+    def _video_bytes(self, item: MediaItem) -> tuple[Iterator[bytes] | bytes, int]:
+        """The video streamed in chunks when its size is known (it was checked), else read whole."""
+        if item.size is not None:
+            return self.media_source().chunks(item, VIDEO_CHUNK_BYTES), item.size
+        data = self.media_source().read(item)
+        _check_size(len(data), self.media_limits.max_video_bytes, "video")
+        return data, len(data)
+
+    def _processed_video(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Poll the job until it hands back the processed video's blob (a finished job may carry a
+        blob whatever its state, as for `already_exists`)."""
+        job_id = job.get("jobId")
+        for attempt in range(JOB_POLL_ATTEMPTS + 1):
+            if is_blob(job.get("blob")):
+                return job["blob"]
+            if job.get("state") == JOB_FAILED:
+                raise PlatformError(
+                    ErrorClass.PERMANENT,
+                    "media_processing_failed",
+                    f"Bluesky could not process the video: {job.get('message') or job.get('error') or JOB_FAILED}.",
+                    platform_code=str(job.get("error") or JOB_FAILED),
+                )
+            if attempt == JOB_POLL_ATTEMPTS:
+                break
+            self.clock.sleep(JOB_POLL_SECONDS)
+            url = f"{VIDEO_SERVICE}/xrpc/app.bsky.video.getJobStatus"
+            job = {"jobId": job_id, **self._job_answer(http.send(self, "GET", url, params={"jobId": job_id}))}
+        raise PlatformError(
+            ErrorClass.RETRY,
+            "media_processing",
+            f"Bluesky was still processing the video after {JOB_POLL_SECONDS * JOB_POLL_ATTEMPTS:.0f} s.",
+            platform_code=str(job.get("state") or ""),
+        )
+
+    def _job_answer(self, response: httpx.Response) -> dict[str, Any]:
+        """The job status in a video-service answer. An error status can still carry a usable job:
+        a video processed before is answered `already_exists`, with that job or its blob."""
+        job = job_status(http.body_of(response))
+        usable = job is not None and (job.get("error") == "already_exists" or is_blob(job.get("blob")))
+        if not response.is_success and not usable:
+            raise self.classify_error(response)
+        if job is None:
+            raise http.malformed(_NETWORK, response, "no job status for the video")
+        return job
+
+    def _service_token(self, audience: str, method: str, lifetime: int | None = None) -> str:
+        """A token the PDS signs for the account, valid at `audience` for the XRPC `method` only
+        (`com.atproto.server.getServiceAuth`); for `lifetime` seconds, else the PDS's 60 s."""
+        params = [("aud", audience), ("lxm", method)]
+        if lifetime is not None:
+            params.append(("exp", str(int((self.clock.now() + timedelta(seconds=lifetime)).timestamp()))))
+        response = self._call("GET", "com.atproto.server.getServiceAuth", params=params)
+        token = http.json_object(self, response).get("token")
+        if not isinstance(token, str) or not token:
+            raise http.malformed(_NETWORK, response, "no service token")
+        return token
+
+    # --- records ------------------------------------------------------------------------------
 
     def _earlier_attempt(self, rkey: str | None, refused: PlatformError) -> PublishedPost | None:
         """The record an earlier attempt wrote under `rkey`, when the create failed in a way a
@@ -407,6 +605,57 @@ class BlueskyPlatform(Platform):
             return Reconciliation(ReconcileOutcome.ABSENT)
         return Reconciliation(ReconcileOutcome.FOUND, found)
 
+    # --- connecting -------------------------------------------------------------------------
+
+    @classmethod
+    def connect_with_fields(cls, client: httpx.Client, fields: Mapping[str, str]) -> Connection:
+        """Sign in with a handle and an app password (`createSession` on the entryway), then read
+        who the account is. Only the session is kept, never the password."""
+        handle = str(fields.get("handle") or "").strip().removeprefix("@")
+        password = str(fields.get("app_password") or "").strip()
+        if not handle or not password:
+            raise PlatformError(
+                ErrorClass.PERMANENT, "invalid_credentials", "A Bluesky handle and an app password are needed."
+            )
+        signing_in = cls(client, Credentials(account_id="", username=handle))
+        body = {"identifier": handle, "password": password}
+        response = http.send(signing_in, "POST", f"{DEFAULT_PDS}/xrpc/com.atproto.server.createSession", json=body)
+        if response.status_code in (400, 401):  # a wrong handle or password, a takedown: a person must act
+            raise _sign_in_refused(response.status_code, http.body_of(response) or {})
+        session = http.json_object(signing_in, http.succeeded(signing_in, response))
+        credentials = signing_in._session_credentials(session, response)
+        return Connection(credentials=credentials, identity=cls(client, credentials).identity())
+
+    def identity(self) -> AccountIdentity:
+        """The account's profile (`app.bsky.actor.getProfile`, served by the AppView through the
+        PDS); its permissions are the session's scope (an app password's `com.atproto.appPass`)."""
+        response = self._call("GET", "app.bsky.actor.getProfile", params={"actor": self.token("did")})
+        profile = http.json_object(self, response)
+        if not isinstance(profile.get("did"), str) or not isinstance(profile.get("handle"), str):
+            raise http.malformed(_NETWORK, response, "no did and handle in the profile")
+        scope = jwt_claims(self.token("access_jwt")).get("scope")
+        return AccountIdentity(
+            platform_user_id=profile["did"],
+            username=profile["handle"],
+            display_name=_text(profile.get("displayName")),
+            avatar_url=_text(profile.get("avatar")),
+            followers=http.count(profile, "followersCount"),
+            permissions=tuple(scope.split()) if isinstance(scope, str) else (),
+        )
+
+    def revoke(self) -> bool:
+        """Delete the session (`com.atproto.server.deleteSession`, with the refresh token). A
+        session the PDS no longer knows (expired, revoked) counts as deleted. The app password
+        itself stays valid until the person revokes it in Bluesky's settings."""
+        headers = {"Authorization": f"Bearer {self.token('refresh_jwt')}"}
+        response = http.send(self, "POST", self._xrpc("com.atproto.server.deleteSession"), headers=headers)
+        if response.is_success:
+            return True
+        refused = self.classify_error(response)
+        if refused.error_class in (ErrorClass.REFRESH, ErrorClass.RECONNECT):
+            return True
+        raise refused
+
     # --- credentials -------------------------------------------------------------------------
 
     def refresh_credentials(self) -> Credentials:
@@ -421,14 +670,27 @@ class BlueskyPlatform(Platform):
                 f"Bluesky refused the session refresh: {refusal.get('message') or refusal.get('error') or 'refused'}",
                 platform_code=_platform_code(response.status_code, refusal),
             )
-        session = http.json_object(self, http.succeeded(self, response))
+        return self._session_credentials(http.json_object(self, http.succeeded(self, response)), response)
+
+    def _session_credentials(self, session: dict[str, Any], response: httpx.Response) -> Credentials:
+        """Credentials from a createSession or refreshSession answer: the session tokens, the DID,
+        the PDS its DID document names, and when the access token expires."""
         if not isinstance(session.get("accessJwt"), str) or not isinstance(session.get("refreshJwt"), str):
             raise http.malformed(_NETWORK, response, "no accessJwt and refreshJwt in the session")
         tokens = {**self.credentials.tokens, "access_jwt": session["accessJwt"], "refresh_jwt": session["refreshJwt"]}
-        if isinstance(session.get("did"), str):
+        if isinstance(session.get("did"), str) and is_valid_did(session["did"]):
             tokens["did"] = session["did"]
+        if "did" not in tokens:
+            raise http.malformed(_NETWORK, response, "no valid did in the session")
+        if (pds := pds_endpoint(session.get("didDoc"), tokens["did"])) is not None:
+            tokens["pds"] = pds
         handle = session.get("handle") if isinstance(session.get("handle"), str) else self.credentials.username
-        return Credentials(account_id=self.credentials.account_id, username=handle, tokens=tokens)
+        return Credentials(
+            account_id=self.credentials.account_id,
+            username=handle,
+            tokens=tokens,
+            expires_at=jwt_expiry(session["accessJwt"]),
+        )
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -438,7 +700,7 @@ class BlueskyPlatform(Platform):
         if response.is_success:
             return http.malformed(_NETWORK, response, "the body is not the JSON object the lexicon describes")
         status = response.status_code
-        body = http.body_of(response) or {}
+        body = _error_body(response)
         name = str(body.get("error") or "")
         code = _platform_code(status, body)
         message = str(body.get("message") or name or f"Bluesky answered HTTP {status}.")
@@ -457,6 +719,8 @@ class BlueskyPlatform(Platform):
             return PlatformError(ErrorClass.PERMANENT, "not_found", message, platform_code=code)
         if status == 413 or name == "BlobTooLarge":
             return PlatformError(ErrorClass.PERMANENT, "media_too_large", message, platform_code=code)
+        if name == "InvalidMimeType":
+            return PlatformError(ErrorClass.PERMANENT, "media_unsupported", message, platform_code=code)
         if status == 400:
             return PlatformError(ErrorClass.PERMANENT, "invalid_content", message, platform_code=code)
         return PlatformError(ErrorClass.PERMANENT, "platform_error", message, platform_code=code)
@@ -472,8 +736,11 @@ class BlueskyPlatform(Platform):
     def _handle(self) -> str:
         return self.credentials.username or self.credentials.tokens.get("handle") or self.token("did")
 
+    def _pds(self) -> str:
+        return self.credentials.tokens.get("pds", DEFAULT_PDS).rstrip("/")
+
     def _xrpc(self, nsid: str) -> str:
-        return f"{self.credentials.tokens.get('pds', DEFAULT_PDS).rstrip('/')}/xrpc/{nsid}"
+        return f"{self._pds()}/xrpc/{nsid}"
 
     def _send(self, method: str, nsid: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token('access_jwt')}"} if authenticated else {}
@@ -517,3 +784,179 @@ def _normalized_metrics(view: dict[str, Any]) -> dict[str, int]:
     if shares:
         metrics["shares"] = sum(shares)
     return metrics
+
+
+# --- media -----------------------------------------------------------------------------------
+
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def check_media(media: tuple[MediaItem, ...]) -> None:
+    """Raise PERMANENT, before any call, for media a post cannot carry: up to 4 images (GIFs go
+    as still images), or one video alone, of the types and sizes Bluesky takes (where known
+    before reading the files: `MediaItem.mime` and `size`)."""
+    kinds = [item.kind for item in media]
+    if any(kind not in ("image", "gif", "video") for kind in kinds):
+        raise PlatformError(ErrorClass.PERMANENT, "media_unsupported", f"Bluesky takes images and video, not {kinds}.")
+    if "video" in kinds and len(media) > 1:
+        raise PlatformError(ErrorClass.PERMANENT, "invalid_content", "A Bluesky post carries one video alone.")
+    if len(media) > MAX_IMAGES:
+        raise PlatformError(
+            ErrorClass.PERMANENT, "invalid_content", f"A Bluesky post carries at most {MAX_IMAGES} images."
+        )
+    limits = BlueskyPlatform.media_limits
+    for item in media:
+        if item.kind == "video":
+            _check_type(item.mime, limits.video_types)
+            _check_size(item.size, limits.max_video_bytes, "video")
+        else:
+            _check_type(item.mime, limits.image_types)
+            _check_size(item.size, limits.max_image_bytes, "image")
+
+
+def _image_type(mime: str | None, size: int) -> str:
+    """`mime`, once the image it describes (of `size` bytes) is one Bluesky takes."""
+    limits = BlueskyPlatform.media_limits
+    if mime is None:
+        raise PlatformError(
+            ErrorClass.PERMANENT, "media_unsupported", f"Not an image Bluesky takes ({', '.join(limits.image_types)})."
+        )
+    _check_type(mime, limits.image_types)
+    _check_size(size, limits.max_image_bytes, "image")
+    return mime
+
+
+def _check_type(mime: str | None, accepted: tuple[str, ...]) -> None:
+    if mime is not None and mime.lower() not in accepted:
+        raise PlatformError(
+            ErrorClass.PERMANENT,
+            "media_unsupported",
+            f"Bluesky does not take {mime} here; it takes {', '.join(accepted)}.",
+        )
+
+
+def _check_size(size: int | None, limit: int, what: str) -> None:
+    if size is not None and size > limit:
+        raise PlatformError(
+            ErrorClass.PERMANENT,
+            "media_too_large",
+            f"The {what} is {size:,} bytes; Bluesky takes at most {limit:,}.",
+        )
+
+
+def sniff_image_type(data: bytes) -> str | None:
+    """The image type its first bytes show (JPEG, PNG, GIF, WebP); None for anything else."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for signature, mime in _IMAGE_SIGNATURES if data.startswith(signature)), None)
+
+
+def is_blob(value: Any) -> bool:
+    """Whether `value` is a blob reference as the PDS hands it out: {"$type": "blob", "ref":
+    {"$link": cid}, "mimeType", "size"}."""
+    return (
+        isinstance(value, dict)
+        and value.get("$type") == "blob"
+        and isinstance(value.get("ref"), dict)
+        and isinstance(value["ref"].get("$link"), str)
+        and isinstance(value.get("mimeType"), str)
+    )
+
+
+def job_status(body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An `app.bsky.video.defs#jobStatus` from a video-service answer. The lexicon wraps it in
+    `jobStatus`; uploadVideo answers it bare (atproto#3026, #3097). Both are taken."""
+    if body is None:
+        return None
+    wrapped = body.get("jobStatus")
+    return wrapped if isinstance(wrapped, dict) else body if ("jobId" in body or "state" in body) else None
+
+
+def video_file_name(item: MediaItem) -> str:
+    """The `name` uploadVideo takes: the file's name in its URL, as an .mp4."""
+    name = httpx.URL(item.url).path.rsplit("/", 1)[-1] or "video"
+    return name if name.lower().endswith(".mp4") else f"{name}.mp4"
+
+
+def _aspect_ratio(item: MediaItem) -> dict[str, int] | None:
+    """`app.bsky.embed.defs#aspectRatio` when both sides are known (left out rather than guessed)."""
+    if item.width and item.height and item.width > 0 and item.height > 0:
+        return {"width": item.width, "height": item.height}
+    return None
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """A JWT's payload, decoded without verifying it (only the PDS can, and need not: it is
+    read to know when to refresh and what was granted); {} for anything that is not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def jwt_expiry(token: str) -> datetime | None:
+    """When a JWT expires (its `exp` claim); None when it does not say."""
+    exp = jwt_claims(token).get("exp")
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(exp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def pds_endpoint(did_doc: Any, did: str) -> str | None:
+    """The account's PDS, from its DID document: the `#atproto_pds` service of type
+    AtprotoPersonalDataServer, an https URL. None without one, or when the document is not
+    `did`'s (tokens go to no host the account's own document does not name)."""
+    if not isinstance(did_doc, dict) or did_doc.get("id") != did or not isinstance(did_doc.get("service"), list):
+        return None
+    for service in did_doc["service"]:
+        if not isinstance(service, dict) or service.get("id") not in (PDS_SERVICE_ID, did + PDS_SERVICE_ID):
+            continue
+        endpoint = service.get("serviceEndpoint")
+        if service.get("type") == PDS_SERVICE_TYPE and isinstance(endpoint, str) and endpoint.startswith("https://"):
+            return endpoint.rstrip("/")
+    return None
+
+
+def _sign_in_refused(status: int, refusal: dict[str, Any]) -> PlatformError:
+    """What a person is told when createSession refuses them (PERMANENT: they must fix the input)."""
+    if refusal.get("error") == "AuthFactorTokenRequired":
+        message = (
+            "The account asks for an e-mailed sign-in code, which means its main password was given: "
+            "connect with an app password (Bluesky: Settings > Privacy and security > App passwords)."
+        )
+    else:
+        message = (
+            f"Bluesky refused the handle and app password: {refusal.get('message') or refusal.get('error') or status}. "
+            "Only accounts hosted by Bluesky (signing in at bsky.social) can be connected for now."
+        )
+    return PlatformError(
+        ErrorClass.PERMANENT, "invalid_credentials", message, platform_code=_platform_code(status, refusal)
+    )
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    """An error answer's {"error", "message"}; the video service may nest them in a job status."""
+    body = http.body_of(response) or {}
+    job = job_status(body)
+    if "error" not in body and job is not None and job.get("error"):
+        return job
+    return body
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
