@@ -12,7 +12,6 @@ from herald.platforms import http, simulators
 from herald.platforms.base import (
     Credentials,
     ErrorClass,
-    MediaItem,
     Platform,
     PlatformError,
     PostContent,
@@ -49,7 +48,7 @@ class Classifying(Platform):
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]:
         raise NotImplementedError
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         raise NotImplementedError
 
     def refresh_credentials(self) -> Credentials:
@@ -153,16 +152,6 @@ def test_transport_error(exc: Exception | None, code: str, message: str) -> None
 
     assert (error.error_class, error.code, error.message) == (ErrorClass.RETRY, code, message)
     assert error.platform_code == (type(exc).__name__ if exc is not None else None)
-
-
-def test_refuse_media_only_when_there_is_media() -> None:
-    http.refuse_media(PostContent(text="hi"), "Example", "media upload")
-    with pytest.raises(PlatformError) as raised:
-        http.refuse_media(PostContent(text="hi", media=(MediaItem("https://b.example/a.png", "image"),)), "Example", "media upload")
-    assert (raised.value.error_class, raised.value.code) == (ErrorClass.PERMANENT, "media_unsupported")
-    assert raised.value.message == (
-        "Posting media to Example is not supported yet (media upload is not built); post text only."
-    )
 
 
 @pytest.mark.parametrize(

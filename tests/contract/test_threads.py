@@ -209,7 +209,7 @@ def test_a_container_still_processing_after_every_check_is_left_unpublished(cloc
     with pytest.raises(PlatformError) as failed:
         threads_for(script, clock).publish(PostContent(text="#BronzFonz", media=(MediaItem(VIDEO_URL, "video"),)))
 
-    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "media_processing_timeout")
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "media_processing")
     assert clock.slept == [STATUS_POLL_SECONDS] * (STATUS_POLLS - 1)
     script.assert_done()
 

@@ -333,7 +333,7 @@ def test_processing_is_waited_for_a_bounded_time(clock: FakeClock, small_chunks:
             PostContent(text="Hello world!", media=(video_item(),))
         )
 
-    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "media_processing_timeout")
+    assert (failed.value.error_class, failed.value.code) == (ErrorClass.RETRY, "media_processing")
     assert sum(clock.slept) <= x_module.MAX_PROCESSING_WAIT_SECONDS
     script.assert_done()
 
@@ -349,7 +349,7 @@ def test_processing_is_polled_a_bounded_number_of_times(clock: FakeClock, small_
             PostContent(text="Hello world!", media=(video_item(),))
         )
 
-    assert failed.value.code == "media_processing_timeout"
+    assert failed.value.code == "media_processing"
     assert clock.slept == [1] * x_module.MAX_STATUS_POLLS
     script.assert_done()
 

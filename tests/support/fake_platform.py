@@ -78,7 +78,7 @@ class FakePlatform(Platform):
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]:
         return {}
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         answer = self.network.reconcile_answer
         found = self.network.published.get(content.target_key)
         if answer is None:

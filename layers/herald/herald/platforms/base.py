@@ -300,8 +300,9 @@ class Platform(ABC):
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]: ...
 
     @abstractmethod
-    def reconcile(self, content: PostContent) -> Reconciliation:
-        """Decide whether an attempt whose outcome is unknown did publish."""
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
+        """Decide whether an attempt whose outcome is unknown did publish; `parent` is the post a
+        reply or comment step answers (None for the post itself)."""
 
     @abstractmethod
     def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:

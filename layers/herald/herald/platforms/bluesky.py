@@ -594,7 +594,7 @@ class BlueskyPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         if not content.target_key:  # without a derived record key there is nothing to look up
             return Reconciliation(ReconcileOutcome.UNKNOWN)
         try:

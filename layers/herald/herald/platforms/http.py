@@ -17,7 +17,7 @@ import httpx
 from herald.platforms.base import ErrorClass, PlatformError
 
 if TYPE_CHECKING:
-    from herald.platforms.base import Platform, PostContent
+    from herald.platforms.base import Platform
 
 
 def send(platform: Platform, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -75,17 +75,6 @@ def malformed(network: str, response: httpx.Response, what: str) -> PlatformErro
         f"{network} answered HTTP {response.status_code} with a malformed body: {what}.",
         platform_code=str(response.status_code),
     )
-
-
-def refuse_media(content: PostContent, network: str, unbuilt: str) -> None:
-    """Raise PERMANENT media_unsupported, before any call, when `content` has media and the adapter's
-    upload (`unbuilt`, e.g. "media upload") is not built yet."""
-    if content.media:
-        raise PlatformError(
-            ErrorClass.PERMANENT,
-            "media_unsupported",
-            f"Posting media to {network} is not supported yet ({unbuilt} is not built); post text only.",
-        )
 
 
 def reset_time(response: httpx.Response, header: str) -> datetime | None:

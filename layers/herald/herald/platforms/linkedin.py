@@ -374,7 +374,7 @@ class LinkedInPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         if _is_later_step(content.target_key):  # a comment: its post is not known here
             return Reconciliation(ReconcileOutcome.UNKNOWN)
         try:

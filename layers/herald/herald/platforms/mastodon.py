@@ -335,7 +335,7 @@ class MastodonPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         """Look for the status among the account's own of the last hour, comparing the source text
         each was posted with (GET /api/v1/statuses/{id}/source: the `content` shown is HTML). Never
         re-sends: a repeat with the key would publish the status when it is absent."""

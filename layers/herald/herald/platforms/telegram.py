@@ -293,7 +293,7 @@ class TelegramPlatform(Platform):
         """None: the Bot API shows no view, forward or reaction counts for channel posts."""
         return {}
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         """UNKNOWN: a bot cannot read a chat's history (there is no method to list or look up
         messages), and sends take no idempotency key, so a lost send cannot be checked."""
         return Reconciliation(ReconcileOutcome.UNKNOWN)

@@ -280,7 +280,7 @@ class ThreadsPlatform(Platform):
                 return
         raise PlatformError(
             ErrorClass.RETRY,
-            "media_processing_timeout",
+            "media_processing",
             f"Threads was still processing the media after {STATUS_POLLS} status checks; nothing was published.",
             platform_code="IN_PROGRESS",
         )
@@ -348,7 +348,7 @@ class ThreadsPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         """The account's posts, then its replies (a thread part or first comment is one), of the
         last RECONCILE_WINDOW: the first with the same text and kind of media is the earlier attempt."""
         since = self.clock.now() - RECONCILE_WINDOW

@@ -217,7 +217,7 @@ class XPlatform(Platform):
     def _await_processing(self, media_id: str, processing: dict[str, Any] | None) -> None:
         """Poll STATUS until the media has succeeded (an answer without processing_info is ready).
         A failed processing is PERMANENT media_unsupported; one still running after
-        MAX_STATUS_POLLS polls or MAX_PROCESSING_WAIT_SECONDS is RETRY media_processing_timeout."""
+        MAX_STATUS_POLLS polls or MAX_PROCESSING_WAIT_SECONDS is RETRY media_processing."""
         polls, waited = 0, 0.0
         while processing is not None and processing.get("state") != "succeeded":
             if processing.get("state") == "failed":
@@ -226,7 +226,7 @@ class XPlatform(Platform):
             if polls == MAX_STATUS_POLLS or waited + delay > MAX_PROCESSING_WAIT_SECONDS:
                 raise PlatformError(
                     ErrorClass.RETRY,
-                    "media_processing_timeout",
+                    "media_processing",
                     f"X had not finished processing media {media_id} after {waited:.0f} s; it will be uploaded again.",
                     platform_code=str(processing.get("state")),
                 )
@@ -263,7 +263,7 @@ class XPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent) -> Reconciliation:
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         since = self.clock.now() - RECONCILE_WINDOW
         try:
             user_id = self.credentials.tokens.get("user_id") or self._own_user_id()

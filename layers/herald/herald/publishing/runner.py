@@ -281,8 +281,9 @@ class Publisher:
                 link=_preview(step.link),
                 mentions=tuple(MentionRef(m.text, m.ref, m.name) for m in step.mentions),
             )
+            parent = outcomes.as_published(target.parts[step.reply_to]) if step.reply_to is not None else None
             if target.status is TargetStatus.SENDING:  # an earlier attempt at this step has no answer
-                found = self._reconcile(platform, content)
+                found = self._reconcile(platform, content, parent)
                 if isinstance(found, str):
                     self._write(post, index, outcomes.needs_review(target, found), lease_id)
                     return
@@ -304,7 +305,6 @@ class Publisher:
             )
             counted = True
             self._write(post, index, target, lease_id)
-            parent = outcomes.as_published(target.parts[step.reply_to]) if step.reply_to is not None else None
             try:
                 result, platform, account = self._send(platform, account, content, parent)
             except PlatformError as error:
@@ -341,11 +341,12 @@ class Publisher:
             retry_max=timedelta(seconds=self.settings.retry_max_seconds),
         )
 
-    def _reconcile(self, platform: Platform, content: PostContent) -> PublishedPost | str | None:
+    def _reconcile(self, platform: Platform, content: PostContent,
+                   parent: PublishedPost | None) -> PublishedPost | str | None:
         """For a step whose earlier attempt has an unknown outcome: the post the network shows,
         None when it shows there is none (safe to send), or why it cannot be decided."""
         try:
-            found = platform.reconcile(content)
+            found = platform.reconcile(content, parent)
         except Exception as exc:  # reconcile must never lead to a blind resend
             log.warning("reconcile failed", extra={"target": content.target_key, "error": str(exc)})
             return f"Could not check whether the post exists: {exc}"

@@ -68,6 +68,7 @@ OPTIONS: dict[str, dict[str, Check]] = {
         "topic_tag": text(50),
     },
     "telegram": {"disable_notification": boolean, "protect_content": boolean},
+    "linkedin": {"visibility": one_of("PUBLIC", "CONNECTIONS", "public", "connections")},
     "reddit": {"subreddit": text(21), "flair_id": text(64), "nsfw": boolean, "spoiler": boolean},
 }
 

@@ -1,0 +1,350 @@
+"""Meta Graph API helpers shared by the Facebook Pages and Instagram adapters, and usable by any
+adapter on a Graph-style API (Threads): the API version, calls with a bearer token, following
+`paging.next`, error classification by Graph error code and subcode, the Business Use Case
+rate-limit header, text matching for reconcile, and the Facebook Login steps that Facebook and
+Instagram both connect with.
+
+Tokens travel in the `Authorization: Bearer` header, never in the query string, so that no URL
+(which httpx logs) carries one. The OAuth token endpoint is the exception Meta documents: its
+GET takes the app secret and the code as query parameters.
+
+Graph errors come as `{"error": {message, type, code, error_subcode, error_user_msg, fbtrace_id,
+is_transient}}` (developers.facebook.com/docs/graph-api/guides/error-handling). The platform
+code kept for a target's error is `"{http status} {code}/{subcode}"`."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from herald.clock import from_iso
+from herald.platforms import http
+from herald.platforms.base import AppCredentials, Credentials, ErrorClass, PlatformError
+
+if TYPE_CHECKING:
+    from herald.platforms.base import Platform
+
+GRAPH_VERSION = "v25.0"  # Facebook Pages and Instagram both call this version
+GRAPH_HOST = "https://graph.facebook.com"
+GRAPH_API = f"{GRAPH_HOST}/{GRAPH_VERSION}"
+LOGIN_DIALOG_URL = f"https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth"
+TOKEN_URL = f"{GRAPH_API}/oauth/access_token"
+BUC_HEADER = "x-business-use-case-usage"  # Page and Instagram tokens: Business Use Case limits
+MAX_LIST_PAGES = 5  # pages of a list followed through paging.next before giving up
+PAGE_SIZE = 100
+
+# Graph error code -> (class, Herald code). Codes 190 and 102, 200-299 and 100 are decided in
+# `_verdict`; subcodes (below) win over codes.
+_CODES: dict[int, tuple[ErrorClass, str]] = {
+    1: (ErrorClass.RETRY, "platform_unavailable"),  # API Unknown: possibly temporary
+    2: (ErrorClass.RETRY, "platform_unavailable"),  # API Service: temporary downtime
+    3: (ErrorClass.RECONNECT, "account_disconnected"),  # API Method: capability or permission
+    4: (ErrorClass.RETRY, "rate_limited"),  # app request limit
+    10: (ErrorClass.RECONNECT, "account_disconnected"),  # permission denied
+    17: (ErrorClass.RETRY, "rate_limited"),  # user request limit
+    32: (ErrorClass.RETRY, "rate_limited"),  # Page request limit
+    341: (ErrorClass.RETRY, "rate_limited"),  # application limit reached
+    368: (ErrorClass.PERMANENT, "content_blocked"),  # temporarily blocked for policy violations
+    506: (ErrorClass.PERMANENT, "duplicate_content"),  # duplicate post
+    613: (ErrorClass.RETRY, "rate_limited"),  # calls within one hour exceeded
+    803: (ErrorClass.PERMANENT, "not_found"),  # some of the aliases requested do not exist
+    80001: (ErrorClass.RETRY, "rate_limited"),  # Page Business Use Case limit
+    80002: (ErrorClass.RETRY, "rate_limited"),  # Instagram Business Use Case limit
+    1609005: (ErrorClass.PERMANENT, "invalid_content"),  # the link could not be posted (scrape failed)
+}
+_SUBCODES: dict[int, tuple[ErrorClass, str]] = {
+    33: (ErrorClass.PERMANENT, "not_found"),  # the object does not exist or cannot be loaded
+    463: (ErrorClass.REFRESH, "token_expired"),
+    458: (ErrorClass.RECONNECT, "account_disconnected"),  # the app was removed
+    459: (ErrorClass.RECONNECT, "account_disconnected"),  # the person must log in at facebook.com
+    460: (ErrorClass.RECONNECT, "account_disconnected"),  # password changed
+    464: (ErrorClass.RECONNECT, "account_disconnected"),  # unconfirmed user
+    467: (ErrorClass.RECONNECT, "account_disconnected"),  # invalid token
+    492: (ErrorClass.RECONNECT, "account_disconnected"),  # no role on the Page any more
+    1390008: (ErrorClass.RETRY, "rate_limited"),  # posting too fast
+    1346003: (ErrorClass.PERMANENT, "content_blocked"),  # flagged as abusive
+    1363047: (ErrorClass.RETRY, "platform_unavailable"),
+    1366046: (ErrorClass.PERMANENT, "media_unsupported"),  # photo over 4 MB or not JPG/PNG
+    1366051: (ErrorClass.PERMANENT, "duplicate_content"),  # these photos were already posted
+    1404078: (ErrorClass.RECONNECT, "account_disconnected"),  # Page publishing authorization needed
+    1609010: (ErrorClass.RETRY, "platform_unavailable"),
+    2069019: (ErrorClass.PERMANENT, "media_unsupported"),  # invalid file
+    # Instagram content publishing
+    2207001: (ErrorClass.PERMANENT, "content_blocked"),  # taken for spam
+    2207003: (ErrorClass.RETRY, "media_unreachable"),  # the media download timed out
+    2207004: (ErrorClass.PERMANENT, "media_too_large"),
+    2207005: (ErrorClass.PERMANENT, "media_unsupported"),  # image format
+    2207006: (ErrorClass.RETRY, "media_processing"),  # container not found: start again
+    2207008: (ErrorClass.RETRY, "media_processing"),  # container expired: start again
+    2207009: (ErrorClass.PERMANENT, "media_unsupported"),  # aspect ratio outside 4:5 to 1.91:1
+    2207010: (ErrorClass.PERMANENT, "invalid_content"),  # caption too long
+    2207020: (ErrorClass.RETRY, "media_processing"),  # media expired: start again
+    2207023: (ErrorClass.PERMANENT, "media_unsupported"),  # unknown media type
+    2207026: (ErrorClass.PERMANENT, "media_unsupported"),  # video format
+    2207027: (ErrorClass.RETRY, "media_processing"),  # the media is not ready for publishing yet
+    2207028: (ErrorClass.PERMANENT, "invalid_content"),  # carousel validation failed
+    2207042: (ErrorClass.RETRY, "quota_exceeded"),  # the 24-hour publishing limit
+    2207050: (ErrorClass.PERMANENT, "account_restricted"),  # the account is restricted or inactive
+    2207051: (ErrorClass.PERMANENT, "content_blocked"),  # action blocked (spam protection)
+    2207052: (ErrorClass.RETRY, "media_unreachable"),  # the media could not be fetched
+    2207077: (ErrorClass.RETRY, "media_unreachable"),
+    2207082: (ErrorClass.RETRY, "media_unreachable"),
+    2207085: (ErrorClass.PERMANENT, "media_unsupported"),  # video could not be processed
+    36001: (ErrorClass.PERMANENT, "media_unsupported"),  # image resolution
+    36003: (ErrorClass.PERMANENT, "media_unsupported"),  # aspect ratio
+}
+_TOKEN_CODES = frozenset({190, 102})  # OAuthException / API Session: see the subcode, else expired
+_STATUS_FALLBACK: dict[int, tuple[ErrorClass, str]] = {
+    400: (ErrorClass.PERMANENT, "invalid_content"),
+    401: (ErrorClass.REFRESH, "token_expired"),
+    404: (ErrorClass.PERMANENT, "not_found"),
+    429: (ErrorClass.RETRY, "rate_limited"),
+}
+_SUBCODE_IN_TEXT = re.compile(r"\b(\d{4,7})\b")
+_STEP_SUFFIX = re.compile(r"^[^:]+:[^:]+:\d+$")
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def call(platform: Platform, method: str, url: str, token: str, **kwargs: Any) -> httpx.Response:
+    """A Graph call with `token`; any failure is raised classified (`platform.classify_error`)."""
+    return http.succeeded(platform, http.send(platform, method, url, headers=bearer(token), **kwargs))
+
+
+def get_object(platform: Platform, url: str, token: str, **kwargs: Any) -> dict[str, Any]:
+    return http.json_object(platform, call(platform, "GET", url, token, **kwargs))
+
+
+def listing(platform: Platform, url: str, token: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """The items of a Graph list, page after page through `paging.next`, at most MAX_LIST_PAGES
+    pages; raises `Truncated` when more pages remain (absence beyond them is not proven)."""
+    response = call(platform, "GET", url, token, params=params)
+    for page in range(MAX_LIST_PAGES):
+        body = http.json_object(platform, response)
+        for item in body.get("data") or []:
+            if isinstance(item, dict):
+                yield item
+        next_url = (body.get("paging") or {}).get("next")
+        if not isinstance(next_url, str) or not next_url:
+            return
+        if httpx.URL(next_url).host != httpx.URL(url).host:
+            raise http.malformed("Meta", response, "paging.next points at another host")
+        if page < MAX_LIST_PAGES - 1:
+            response = call(platform, "GET", next_url, token)
+    raise Truncated()
+
+
+class Truncated(Exception):
+    """A list went on beyond the pages read."""
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def classify(network: str, response: httpx.Response | None, exc: Exception | None, now: datetime) -> PlatformError:
+    """A failed Graph call as a PlatformError; `network` names it in messages ("Facebook")."""
+    if response is None:
+        return http.transport_error(network, exc)
+    if response.is_success:
+        return http.malformed(network, response, "the body is not the JSON object the Graph API documents")
+    error = graph_error(response)
+    error_class, code = _verdict(response.status_code, error)
+    retry_at = usage_reset(response, now) if code in ("rate_limited", "quota_exceeded") else None
+    return PlatformError(
+        error_class,
+        code,
+        error_message(error) or f"{network} answered HTTP {response.status_code}.",
+        platform_code=platform_code(response.status_code, error),
+        retry_at=retry_at,
+    )
+
+
+def classify_subcode(text: str) -> tuple[ErrorClass, str] | None:
+    """The verdict for the first known Graph subcode named in `text` (an Instagram container's
+    `status`, e.g. "Error: 2207026"); None when it names none."""
+    for found in _SUBCODE_IN_TEXT.findall(text):
+        if int(found) in _SUBCODES:
+            return _SUBCODES[int(found)]
+    return None
+
+
+def graph_error(response: httpx.Response) -> dict[str, Any]:
+    error = (http.body_of(response) or {}).get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def error_message(error: dict[str, Any]) -> str:
+    """The error's message, followed by the message Meta words for people when it differs."""
+    parts = [error.get("message"), error.get("error_user_msg")]
+    return " ".join(dict.fromkeys(str(part) for part in parts if part))
+
+
+def platform_code(status: int, error: dict[str, Any]) -> str:
+    code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
+    if code is None:
+        return str(status)
+    return f"{status} {code}/{subcode}" if subcode is not None else f"{status} {code}"
+
+
+def usage_reset(response: httpx.Response, now: datetime) -> datetime | None:
+    """When a throttled Business Use Case regains access: the largest
+    `estimated_time_to_regain_access` (minutes) in the X-Business-Use-Case-Usage header; None
+    when the header is absent, unreadable or says 0."""
+    try:
+        usage = json.loads(response.headers.get(BUC_HEADER, ""))
+    except ValueError:
+        return None
+    minutes = [
+        entry.get("estimated_time_to_regain_access")
+        for entries in (usage.values() if isinstance(usage, dict) else [])
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict)
+    ]
+    longest = max((m for m in minutes if isinstance(m, int | float) and not isinstance(m, bool)), default=0)
+    return now + timedelta(minutes=longest) if longest > 0 else None
+
+
+def _verdict(status: int, error: dict[str, Any]) -> tuple[ErrorClass, str]:
+    code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
+    if subcode in _SUBCODES:
+        return _SUBCODES[subcode]
+    if code in _TOKEN_CODES:  # no known subcode: expired, or revoked; a refresh tells which
+        return ErrorClass.REFRESH, "token_expired"
+    if code in _CODES:
+        return _CODES[code]
+    if code is not None and 200 <= code <= 299:  # a permission is missing or was removed
+        return ErrorClass.RECONNECT, "account_disconnected"
+    if error.get("is_transient") is True or status >= 500:
+        return ErrorClass.RETRY, "platform_unavailable"
+    if code == 100:  # invalid parameter
+        return ErrorClass.PERMANENT, "invalid_content"
+    return _STATUS_FALLBACK.get(status, (ErrorClass.PERMANENT, "platform_error"))
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+# --- reconcile -------------------------------------------------------------------------------
+
+
+def same_text(theirs: Any, ours: str) -> bool:
+    """Whether a post's text as the network shows it is `ours`: compared after NFC, with line
+    breaks unified and the ends trimmed (Meta trims them)."""
+    return isinstance(theirs, str) and _plain(theirs) == _plain(ours)
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").strip()
+
+
+def names_a_later_step(target_key: str) -> bool:
+    """Whether `target_key` is a later step's key ("{post}:{account}:{n}", see
+    herald.posts.content.Step.key_suffix): on Facebook and Instagram, a first comment."""
+    return bool(_STEP_SUFFIX.match(target_key))
+
+
+def created_at(item: dict[str, Any], field: str) -> datetime | None:
+    """`item[field]` as a time (Graph writes "2030-01-07T08:59:00+0000"); None when absent or unreadable."""
+    value = item.get(field)
+    try:
+        return from_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+# --- Facebook Login --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserToken:
+    """A long-lived Facebook User access token and its lifetime in seconds (about 60 days)."""
+
+    access_token: str
+    expires_in: int | None
+
+
+def exchange_code(platform: Platform, app: AppCredentials, code: str, redirect_uri: str) -> UserToken:
+    """The authorization code exchanged for a short-lived User token, then that token for a
+    long-lived one (GET oauth/access_token, then grant_type=fb_exchange_token)."""
+    secret = app.client_secret or ""
+    short = _token_answer(platform, {"client_id": app.client_id, "redirect_uri": redirect_uri,
+                                     "client_secret": secret, "code": code})
+    return _token_answer(platform, {"grant_type": "fb_exchange_token", "client_id": app.client_id,
+                                    "client_secret": secret, "fb_exchange_token": short.access_token})
+
+
+def _token_answer(platform: Platform, params: dict[str, str]) -> UserToken:
+    response = http.succeeded(platform, http.send(platform, "GET", TOKEN_URL, params=params))
+    body = http.json_object(platform, response)
+    if not isinstance(body.get("access_token"), str):
+        raise http.malformed("Facebook", response, "no access_token in the token answer")
+    expires_in = body.get("expires_in")
+    return UserToken(body["access_token"], expires_in if isinstance(expires_in, int) else None)
+
+
+def granted_scopes(platform: Platform, user_token: str) -> tuple[str, ...]:
+    """The permissions the person granted (GET /me/permissions, status "granted")."""
+    body = get_object(platform, f"{GRAPH_API}/me/permissions", user_token)
+    return tuple(
+        str(entry["permission"])
+        for entry in body.get("data") or []
+        if isinstance(entry, dict) and entry.get("status") == "granted" and entry.get("permission")
+    )
+
+
+def managed_pages(platform: Platform, user_token: str, fields: str) -> list[dict[str, Any]]:
+    """The Pages the person granted the app (GET /me/accounts), each with `fields` (their Page
+    access tokens among them)."""
+    params = {"fields": fields, "limit": str(PAGE_SIZE)}
+    try:
+        return [page for page in listing(platform, f"{GRAPH_API}/me/accounts", user_token, params) if page.get("id")]
+    except Truncated:
+        raise PlatformError(
+            ErrorClass.PERMANENT, "too_many_pages", f"More than {MAX_LIST_PAGES * PAGE_SIZE} Pages were granted."
+        ) from None
+
+
+def refreshed_page_credentials(platform: Platform, network: str) -> Credentials:
+    """New credentials with the Page access token read again with the stored long-lived User token
+    (GET /{page-id}?fields=access_token). A Page token got with a long-lived User token does not
+    expire, so the answer has no `expires_at`. A refusal (the User token expired or revoked, the
+    Page no longer granted) is RECONNECT; an outage stays RETRY."""
+    page_id = platform.token("page_id")
+    user_token = platform.token("user_access_token")
+    try:
+        page = get_object(platform, f"{GRAPH_API}/{page_id}", user_token, params={"fields": "access_token"})
+    except PlatformError as error:
+        if error.error_class is ErrorClass.RETRY:
+            raise
+        raise PlatformError(
+            ErrorClass.RECONNECT,
+            "account_disconnected",
+            f"{network} refused to renew the Page token: {error.message}",
+            platform_code=error.platform_code,
+        ) from error
+    if not isinstance(page.get("access_token"), str):
+        raise PlatformError(
+            ErrorClass.RECONNECT, "account_disconnected", f"{network} no longer gives a token for Page {page_id}."
+        )
+    credentials = platform.credentials
+    tokens = {**credentials.tokens, "access_token": page["access_token"]}
+    return Credentials(account_id=credentials.account_id, username=credentials.username, tokens=tokens)

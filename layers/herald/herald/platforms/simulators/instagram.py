@@ -1,0 +1,322 @@
+"""Simulated Instagram API with Facebook Login (graph.facebook.com/v25.0) for test-mode accounts.
+
+Answers the calls `InstagramPlatform` makes, shaped from recordings/instagram.json: 17-digit
+container and media ids, `https://www.instagram.com/p/{shortcode}/` permalinks, Graph error
+bodies, the Page token in the Bearer header. It validates what the content publishing API does:
+an image container needs an http(s) `image_url`, a reel a `video_url`, `VIDEO` is only a carousel
+item, `alt_text` goes with images only, a caption is at most 2,200 characters, a carousel has 2 to
+10 items that are this account's carousel-item containers, and only a FINISHED container that was
+never published can be published (9007/2207027 otherwise). Image containers are FINISHED at once;
+video containers are IN_PROGRESS at their first status read and FINISHED after it; a carousel is
+FINISHED when all its items are. The publishing quota counts the media published in 24 hours
+against 100. Failure injection (see `herald.platforms.simulators`) applies to media_publish and to
+comments; the `duplicate` failure answers the Graph's 506 (Instagram documents no duplicate error
+of its own: unverified)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from herald.platforms.instagram import INSIGHTS, MAX_ITEMS, MAX_TEXT, SCOPES
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
+from herald.platforms.simulators.common import Refused
+from herald.platforms.simulators.meta import (
+    GraphSimulator,
+    connect,
+    connected_token,
+    graph_error,
+    graph_time,
+    invalid,
+    is_web_url,
+    mint,
+    new_id,
+    not_found,
+    numeric_id,
+    paged,
+    parse_graph_time,
+    pick,
+    recorded_body,
+    recorded_error,
+    requested_fields,
+    shaped,
+    side_store,
+)
+
+NETWORK = "instagram"
+QUOTA_TOTAL = 100
+QUOTA_WINDOW = timedelta(hours=24)
+_WEB = "https://www.instagram.com"
+
+
+def initial_tokens(account_id: str, username: str) -> dict[str, str]:
+    return {
+        "ig_user_id": numeric_id(17, "ig-user", account_id),
+        "page_id": numeric_id(15, "ig-page", account_id),
+        "access_token": mint(NETWORK, account_id, "page", "0"),
+        "user_access_token": mint(NETWORK, account_id, "user"),
+        "user_id": numeric_id(17, "ig-fb-user", account_id),
+    }
+
+
+def connect_handler(request: httpx.Request) -> httpx.Response:
+    return connect(request, NETWORK, SCOPES, _connected_page)
+
+
+def _connected_page(username: str) -> dict[str, Any]:
+    return {
+        "id": numeric_id(15, "ig-connected-page", username),
+        "name": username,
+        "access_token": connected_token("page", username),
+        "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
+        "instagram_business_account": {
+            "id": numeric_id(17, "ig-connected-user", username),
+            "username": username,
+            "name": username,
+            "profile_picture_url": f"https://scontent.cdninstagram.com/v/{username}.jpg",
+            "followers_count": 267788,
+        },
+    }
+
+
+class InstagramSimulator(GraphSimulator):
+    network = NETWORK
+    throttle_kind = "instagram"
+
+    def dispatch(self, request: httpx.Request, parts: list[str]) -> httpx.Response:
+        method = request.method
+        with LOCK:
+            ig_user_id = self.state().tokens["ig_user_id"]
+        if len(parts) == 2 and parts[0] == ig_user_id:
+            handlers = {
+                ("GET", "content_publishing_limit"): self._quota,
+                ("POST", "media"): self._create_container,
+                ("GET", "media"): self._media_list,
+                ("POST", "media_publish"): self._publish,
+            }
+            handler = handlers.get((method, parts[1]))
+            if handler is not None:
+                return handler(request)
+        if len(parts) == 2 and (method, parts[1]) == ("POST", "comments"):
+            return self._comment(request, parts[0])
+        if len(parts) == 2 and (method, parts[1]) == ("GET", "comments"):
+            return self._comments(request, parts[0])
+        if len(parts) == 2 and (method, parts[1]) == ("GET", "insights"):
+            return self._insights(request, parts[0])
+        if len(parts) == 1 and method == "GET":
+            return self._read(request, parts[0])
+        return graph_error(400, 2500, f"Unknown path components: {request.url.path}")
+
+    # --- GET /{ig-user-id}/content_publishing_limit ------------------------------------------
+
+    def _quota(self, request: httpx.Request) -> httpx.Response:
+        now = datetime.now(UTC)
+        with LOCK:
+            state = self.authorized(request)
+            used = sum(1 for post in state.posts.values() if post["kind"] == "media" and now - post["at"] < QUOTA_WINDOW)
+        config = {"quota_total": QUOTA_TOTAL, "quota_duration": int(QUOTA_WINDOW.total_seconds())}
+        entry = pick({"quota_usage": used, "config": config}, requested_fields(request) or ["quota_usage"])
+        return httpx.Response(200, json={"data": [entry]})
+
+    # --- POST /{ig-user-id}/media and GET /{container-id} ------------------------------------
+
+    def _create_container(self, request: httpx.Request) -> httpx.Response:
+        with LOCK:
+            state, body = self.authorized_json(request)
+            containers = side_store(state, "containers")
+            kind = _container_kind(body, containers)
+            container_id = new_id("178", 17)
+            containers[container_id] = {
+                "id": container_id, "kind": kind, "item": body.get("is_carousel_item") is True,
+                "caption": body.get("caption", ""), "children": _children(body), "reads": 0, "published": False,
+            }
+        return httpx.Response(200, json={"id": container_id})
+
+    def _container_status(self, request: httpx.Request, container: dict[str, Any]) -> httpx.Response:
+        """Called with LOCK held."""
+        container["reads"] += 1
+        state = _status_of(container, side_store(self.state(), "containers"))
+        name = {"FINISHED": "container_finished", "IN_PROGRESS": "container_in_progress"}[state]
+        view = shaped(NETWORK, name, id=container["id"])
+        return httpx.Response(200, json=pick(view, requested_fields(request)))
+
+    # --- POST /{ig-user-id}/media_publish ----------------------------------------------------
+
+    def _publish(self, request: httpx.Request) -> httpx.Response:
+        now = datetime.now(UTC)
+        with LOCK:
+            failure, refused = self.create_failure(request, self.state().tokens["ig_user_id"])
+            if refused is not None:
+                return refused
+            state, body = self.authorized_json(request)
+            containers = side_store(state, "containers")
+            container = containers.get(str(body.get("creation_id")))
+            if container is None or container["item"]:
+                return invalid(f"(#100) creation_id {body.get('creation_id')} is not a container of this account.")
+            if container["published"] or _status_of(container, containers) != "FINISHED":
+                return recorded_error(NETWORK, "error_media_not_ready")
+            container["published"] = True
+            media = _store(state, "media", now, caption=container["caption"], media_type=_media_type(container))
+        if (lost := self.after_write(failure, request, "the media was published")) is not None:
+            return lost
+        return httpx.Response(200, json={"id": media["id"]})
+
+    # --- comments ----------------------------------------------------------------------------
+
+    def _comment(self, request: httpx.Request, media_id: str) -> httpx.Response:
+        now = datetime.now(UTC)
+        with LOCK:
+            failure, refused = self.create_failure(request, media_id)
+            if refused is not None:
+                return refused
+            state, body = self.authorized_json(request)
+            target = _find(media_id)
+            if target is None or target["kind"] != "media":
+                return not_found(media_id, "post")
+            message = body.get("message")
+            if not isinstance(message, str) or not message.strip() or len(message) > MAX_TEXT:
+                return invalid(f"(#100) message must be text of at most {MAX_TEXT} characters.")
+            comment = _store(state, "comment", now, text=message, parent=media_id)
+        if (lost := self.after_write(failure, request, "the comment was created")) is not None:
+            return lost
+        return httpx.Response(200, json={"id": comment["id"]})
+
+    def _comments(self, request: httpx.Request, media_id: str) -> httpx.Response:
+        with LOCK:
+            self.authorized(request)
+            if _find(media_id) is None:
+                return not_found(media_id)
+            views = [
+                _view(post) for state in accounts_on(NETWORK) for post in reversed(state.posts.values())
+                if post["kind"] == "comment" and post["parent"] == media_id
+            ]
+        fields = requested_fields(request)
+        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+
+    # --- GET /{ig-user-id}/media, GET /{media-id}/insights and GET /{id} ---------------------
+
+    def _media_list(self, request: httpx.Request) -> httpx.Response:
+        since = request.url.params.get("since")
+        with LOCK:
+            state = self.authorized(request)
+            views = [_view(post) for post in reversed(state.posts.values()) if post["kind"] == "media"]
+        if since is not None:
+            views = [view for view in views if parse_graph_time(view["timestamp"]).timestamp() >= int(since)]
+        fields = requested_fields(request)
+        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+
+    def _insights(self, request: httpx.Request, media_id: str) -> httpx.Response:
+        metrics = request.url.params.get("metric", "").split(",")
+        with LOCK:
+            self.authorized(request)
+            media = _find(media_id)
+            if media is None or media["kind"] != "media":
+                return not_found(media_id)
+            if not metrics or not set(metrics) <= set(INSIGHTS.split(",")):
+                return invalid(f"(#100) metric must be among {INSIGHTS}")
+            values = _insight_values(media)
+        recorded = {entry["name"]: entry for entry in recorded_body(NETWORK, "insights")["data"]}
+        data = [
+            {**recorded[name], "values": [{"value": values[name]}], "id": f"{media_id}/insights/{name}/lifetime"}
+            for name in metrics
+        ]
+        return httpx.Response(200, json={"data": data})
+
+    def _read(self, request: httpx.Request, object_id: str) -> httpx.Response:
+        fields = requested_fields(request)
+        with LOCK:
+            state = self.authorized(request)
+            if object_id == state.tokens["ig_user_id"]:
+                profile = shaped(NETWORK, "ig_user", id=object_id, username=state.username, name=state.username)
+                return httpx.Response(200, json=pick(profile, fields))
+            container = side_store(state, "containers").get(object_id)
+            if container is not None:
+                return self._container_status(request, container)
+            post = _find(object_id)
+            if post is None:
+                return not_found(object_id)
+            return httpx.Response(200, json=pick(_view(post), fields or ["id"]))
+
+
+# --- state, called with LOCK held ------------------------------------------------------------
+
+
+def _container_kind(body: dict[str, Any], containers: dict[str, dict[str, Any]]) -> str:
+    """The container's kind, or raises Refused with the API's answer to an invalid one."""
+    media_type, item = body.get("media_type"), body.get("is_carousel_item") is True
+    caption = body.get("caption", "")
+    if not isinstance(caption, str) or len(caption) > MAX_TEXT:
+        raise Refused(invalid(f"The caption is longer than {MAX_TEXT} characters.", subcode=2207010))
+    if media_type == "CAROUSEL":
+        children = _children(body)
+        if not MAX_ITEMS >= len(children) >= 2 or not all(containers.get(c, {}).get("item") for c in children):
+            raise Refused(invalid(f"(#100) children must be 2 to {MAX_ITEMS} carousel items of this account.",
+                                  subcode=2207028))
+        return "carousel"
+    if media_type in ("REELS", "VIDEO"):
+        if media_type == "VIDEO" and not item:
+            raise Refused(invalid("(#100) The VIDEO media type is only for carousel items; publish videos as REELS."))
+        if not is_web_url(body.get("video_url")) or "alt_text" in body:
+            raise Refused(invalid("(#100) A video container needs an http(s) video_url, and takes no alt_text."))
+        return "video"
+    if media_type not in (None, "IMAGE"):
+        raise Refused(invalid(f"(#100) media_type {media_type} is not supported here.", subcode=2207023))
+    if not is_web_url(body.get("image_url")):
+        raise Refused(graph_error(400, 9004, "Media download has failed. The media URI doesn't meet our requirements.",
+                                  subcode=2207052))
+    return "image"
+
+
+def _children(body: dict[str, Any]) -> list[str]:
+    children = body.get("children")
+    return [c for c in children.split(",") if c] if isinstance(children, str) else []
+
+
+def _status_of(container: dict[str, Any], containers: dict[str, dict[str, Any]]) -> str:
+    if container["kind"] == "video":
+        return "FINISHED" if container["reads"] > 1 else "IN_PROGRESS"
+    if container["kind"] == "carousel":
+        ready = all(_status_of(containers[c], containers) == "FINISHED" for c in container["children"])
+        return "FINISHED" if ready else "IN_PROGRESS"
+    return "FINISHED"
+
+
+def _media_type(container: dict[str, Any]) -> str:
+    return {"image": "IMAGE", "video": "VIDEO", "carousel": "CAROUSEL_ALBUM"}[container["kind"]]
+
+
+def _find(object_id: str) -> dict[str, Any] | None:
+    for state in accounts_on(NETWORK):
+        if object_id in state.posts:
+            return state.posts[object_id]
+    return None
+
+
+def _store(state: SimulatedAccount, kind: str, now: datetime, **fields: Any) -> dict[str, Any]:
+    post_id = new_id("179", 17)
+    shortcode = base64.urlsafe_b64encode(stable_digest("ig-shortcode", post_id)[:8]).decode().rstrip("=")
+    post = {"id": post_id, "kind": kind, "at": now, "timestamp": graph_time(now), "username": state.username,
+            "permalink": f"{_WEB}/p/{shortcode}/", "parent": None, **fields}
+    state.posts[post_id] = post
+    return post
+
+
+def _view(post: dict[str, Any]) -> dict[str, Any]:
+    if post["kind"] == "comment":
+        return {"id": post["id"], "text": post["text"], "username": post["username"], "timestamp": post["timestamp"]}
+    return {"id": post["id"], "caption": post["caption"], "media_type": post["media_type"],
+            "timestamp": post["timestamp"], "permalink": post["permalink"], "username": post["username"]}
+
+
+def _insight_values(media: dict[str, Any]) -> dict[str, int]:
+    """Stable made-up counts; comments are the real simulated ones."""
+    seed = stable_digest("ig-metrics", media["id"])
+    comments = sum(
+        1 for state in accounts_on(NETWORK) for post in state.posts.values() if post.get("parent") == media["id"]
+    )
+    views = 100 + int.from_bytes(seed[0:2], "big") % 5000
+    return {"views": views, "reach": views * 3 // 4, "likes": seed[2] % 200, "comments": comments,
+            "shares": seed[3] % 20, "saved": seed[4] % 30}
