@@ -3,18 +3,18 @@ against the Facebook simulator."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import graph_support as graph
 import httpx
 import pytest
-from scripted_http import Exchange, Script
+from scripted_http import Script
 
 from herald.platforms import facebook, meta, simulators
 from herald.platforms.base import (
     AccountIdentity,
-    AppCredentials,
     Credentials,
     ErrorClass,
     LinkPreview,
@@ -26,9 +26,8 @@ from herald.platforms.base import (
 )
 from herald.platforms.facebook import FacebookPlatform
 from herald.platforms.registry import open_platform
-from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET, simulated_code
+from herald.platforms.simulators import simulated_code
 from herald.platforms.simulators.facebook import connect_handler
-from herald.platforms.simulators.meta import recordings
 from support.clock import FakeClock
 
 G = meta.GRAPH_API
@@ -39,35 +38,12 @@ PAGE_TOKEN = "EAAGm0PX4ZCpsBAPageToken"
 USER_TOKEN = "EAAGm0PX4ZCpsBALongLivedUserToken"
 TOKENS = {"page_id": PAGE, "access_token": PAGE_TOKEN, "user_access_token": USER_TOKEN, "user_id": "10221349578802117"}
 CREDENTIALS = Credentials(account_id="acc_fb", username="metricsaurus", tokens=TOKENS)
-APP = AppCredentials("1234567890123456", "app-secret")
-REDIRECT = "https://api.example.com/v1/oauth/facebook/callback"
-RECORDED = recordings("facebook")
-
-
-def recorded(name: str, **changes: Any) -> Exchange:
-    """The recorded exchange `name` as a scripted one: the adapter must send the recorded request
-    (method, URL, query in order, JSON body, headers) and gets the recorded answer."""
-    request, response = RECORDED[name]["request"], RECORDED[name]["response"]
-    fields: dict[str, Any] = {
-        "method": request["method"],
-        "url": request["url"],
-        "status": response["status"],
-        "body": response["body"],
-        "headers": response.get("headers", {}),
-        "params": list((request.get("params") or {}).items()),
-        "json": request.get("json"),
-        "request_headers": {key.lower(): value for key, value in (request.get("headers") or {}).items()},
-    }
-    return Exchange(**(fields | changes))
-
-
-def answer(name: str) -> httpx.Response:
-    response = RECORDED[name]["response"]
-    return httpx.Response(response["status"], json=response["body"], headers=response.get("headers"))
+recorded = graph.Recorded("facebook")
+RECORDED = recorded.entries
 
 
 def fb_for(script: Script, clock: FakeClock, credentials: Credentials = CREDENTIALS) -> FacebookPlatform:
-    return FacebookPlatform(script.client(), credentials, app=APP, clock=clock)
+    return FacebookPlatform(script.client(), credentials, app=graph.APP, clock=clock)
 
 
 def refused_before_any_call(clock: FakeClock, call: Any) -> PlatformError:
@@ -231,8 +207,7 @@ def test_delete_removes_the_post(clock: FakeClock) -> None:
 
 
 def test_deleting_a_post_that_is_gone_is_done(clock: FakeClock) -> None:
-    gone = RECORDED["error_not_found"]["response"]
-    script = Script(recorded("delete", status=gone["status"], body=gone["body"]))
+    script = Script(recorded.failing("delete", "error_not_found"))
 
     fb_for(script, clock).delete(POST)
 
@@ -265,16 +240,13 @@ def test_metrics_read_posts_and_videos_in_batches(clock: FakeClock) -> None:
 
 
 def test_metrics_leave_out_a_post_that_is_gone(clock: FakeClock) -> None:
-    missing = RECORDED["error_aliases_missing"]["response"]
-    gone = RECORDED["error_not_found"]["response"]
     fields = facebook._POST_COUNTS
     one = RECORDED["metrics_posts"]["response"]["body"][POST]
     script = Script(
-        recorded("metrics_posts", status=missing["status"], body=missing["body"],
-                 params=[("ids", f"{POST},{PAGE}_999"), ("fields", fields)]),
+        recorded.failing("metrics_posts", "error_aliases_missing",
+                         params=[("ids", f"{POST},{PAGE}_999"), ("fields", fields)]),
         recorded("metrics_posts", body={POST: one}, params=[("ids", POST), ("fields", fields)]),
-        recorded("metrics_posts", status=gone["status"], body=gone["body"],
-                 params=[("ids", f"{PAGE}_999"), ("fields", fields)]),
+        recorded.failing("metrics_posts", "error_not_found", params=[("ids", f"{PAGE}_999"), ("fields", fields)]),
     )
 
     metrics = fb_for(script, clock).metrics([POST, f"{PAGE}_999"])
@@ -321,11 +293,7 @@ def test_reconcile_finds_the_pages_own_comment_on_the_parent(clock: FakeClock) -
     assert found.post is not None and found.post.platform_post_id == "122112233445566_1203344556677889"
 
 
-@pytest.mark.parametrize(
-    "content",
-    [PostContent(text="", target_key="post_1:acc_fb"), PostContent(text="A first comment", target_key="post_1:acc_fb:1")],
-    ids=["no-text", "comment-without-parent"],
-)
+@graph.UNDECIDABLE
 def test_reconcile_cannot_tell_without_text_or_parent(clock: FakeClock, content: PostContent) -> None:
     script = Script()
 
@@ -333,12 +301,7 @@ def test_reconcile_cannot_tell_without_text_or_parent(clock: FakeClock, content:
     assert script.requests == []
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [{"status": 503, "body": RECORDED["error_service"]["response"]["body"]}, {"raises": httpx.ReadTimeout},
-     {"body": "<html>oops</html>"}],
-    ids=["server-error", "timeout", "malformed"],
-)
+@pytest.mark.parametrize("changes", recorded.failed_lookups("error_service"), ids=graph.LOOKUP_FAILURE_IDS)
 def test_reconcile_cannot_tell_when_the_lookup_fails(clock: FakeClock, changes: dict[str, Any]) -> None:
     script = Script(recorded("published_posts", **changes))
 
@@ -363,35 +326,26 @@ def test_reconcile_cannot_tell_beyond_the_pages_it_reads(clock: FakeClock) -> No
 @pytest.mark.parametrize(
     ("name", "error_class", "code", "platform_code"),
     [
-        ("error_expired_token", ErrorClass.REFRESH, "token_expired", "400 190/463"),
-        ("error_invalid_token", ErrorClass.REFRESH, "token_expired", "400 190"),
-        ("error_password_changed", ErrorClass.RECONNECT, "account_disconnected", "400 190/460"),
+        *graph.GRAPH_ERRORS,
         ("error_rate_limited", ErrorClass.RETRY, "rate_limited", "400 80001"),
         ("error_app_limit", ErrorClass.RETRY, "rate_limited", "403 4"),
         ("error_posting_too_fast", ErrorClass.RETRY, "rate_limited", "400 368/1390008"),
         ("error_policy", ErrorClass.PERMANENT, "content_blocked", "400 368"),
-        ("error_duplicate", ErrorClass.PERMANENT, "duplicate_content", "400 506"),
         ("error_link_scrape", ErrorClass.PERMANENT, "invalid_content", "400 1609005"),
         ("error_photo_too_large", ErrorClass.PERMANENT, "media_unsupported", "400 100/1366046"),
         ("error_permission", ErrorClass.RECONNECT, "account_disconnected", "403 200"),
-        ("error_not_found", ErrorClass.PERMANENT, "not_found", "400 100/33"),
         ("error_aliases_missing", ErrorClass.PERMANENT, "not_found", "404 803"),
-        ("error_unknown", ErrorClass.RETRY, "platform_unavailable", "500 1"),
-        ("error_service", ErrorClass.RETRY, "platform_unavailable", "503 2"),
         ("oauth_code_refused", ErrorClass.PERMANENT, "invalid_content", "400 100/36009"),
     ],
 )
 def test_classify_recorded_errors(
     clock: FakeClock, name: str, error_class: ErrorClass, code: str, platform_code: str
 ) -> None:
-    error = fb_for(Script(), clock).classify_error(answer(name))
-
-    assert (error.error_class, error.code, error.platform_code) == (error_class, code, platform_code)
-    assert error.retry_at == (clock.now() + timedelta(minutes=1) if name == "error_rate_limited" else None)
+    graph.assert_classified(fb_for(Script(), clock), recorded, name, error_class, code, platform_code)
 
 
 def test_an_error_keeps_the_message_meta_words_for_people(clock: FakeClock) -> None:
-    error = fb_for(Script(), clock).classify_error(answer("error_posting_too_fast"))
+    error = fb_for(Script(), clock).classify_error(recorded.answer("error_posting_too_fast"))
 
     assert error.message.endswith("It looks like you were misusing this feature by going too fast.")
 
@@ -424,8 +378,7 @@ def test_classify_transport_errors(clock: FakeClock, exc: Exception, code: str) 
 
 
 def test_publish_raises_the_classified_duplicate(clock: FakeClock) -> None:
-    duplicate = RECORDED["error_duplicate"]["response"]
-    script = Script(recorded("publish_text", status=duplicate["status"], body=duplicate["body"]))
+    script = Script(recorded.failing("publish_text", "error_duplicate"))
 
     with pytest.raises(PlatformError) as refused:
         fb_for(script, clock).publish(PostContent(text="Episode 12 is out", link=LinkPreview("https://example.com/ep12")))
@@ -448,19 +401,17 @@ def test_refresh_reads_the_page_token_again_with_the_user_token(clock: FakeClock
 
 
 def test_a_refused_refresh_means_reconnect(clock: FakeClock) -> None:
-    refused_answer = RECORDED["error_password_changed"]["response"]
-    script = Script(recorded("refresh_page_token", status=refused_answer["status"], body=refused_answer["body"]))
+    script = Script(recorded.failing("refresh_page_token", "error_password_changed"))
 
-    with pytest.raises(PlatformError) as refused:
-        fb_for(script, clock).refresh_credentials()
+    refused = graph.raised(fb_for(script, clock).refresh_credentials)
 
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
-    assert refused.value.platform_code == "400 190/460"
+    assert (refused.error_class, refused.code, refused.platform_code) == (
+        ErrorClass.RECONNECT, "account_disconnected", "400 190/460"
+    )
 
 
 def test_a_refresh_that_meets_an_outage_can_be_retried(clock: FakeClock) -> None:
-    outage = RECORDED["error_service"]["response"]
-    script = Script(recorded("refresh_page_token", status=outage["status"], body=outage["body"]))
+    script = Script(recorded.failing("refresh_page_token", "error_service"))
 
     with pytest.raises(PlatformError) as failed:
         fb_for(script, clock).refresh_credentials()
@@ -469,20 +420,21 @@ def test_a_refresh_that_meets_an_outage_can_be_retried(clock: FakeClock) -> None
 
 
 def test_the_authorization_url_asks_for_the_page_permissions_without_pkce() -> None:
-    url = FacebookPlatform.authorization_url(APP, REDIRECT, "state-1", "challenge-ignored")
+    redirect = graph.redirect_uri("facebook")
+
+    url = FacebookPlatform.authorization_url(graph.APP, redirect, "state-1", "challenge-ignored")
 
     parts = urlsplit(url)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"https://www.facebook.com/{meta.GRAPH_VERSION}/dialog/oauth"
-    assert query == {"response_type": "code", "client_id": APP.client_id, "redirect_uri": REDIRECT,
+    assert query == {"response_type": "code", "client_id": graph.APP.client_id, "redirect_uri": redirect,
                      "scope": ",".join(facebook.SCOPES), "state": "state-1"}
 
 
 def test_connect_exchanges_the_code_and_takes_the_page_it_can_publish_to(clock: FakeClock) -> None:
-    script = Script(recorded("oauth_code_exchange"), recorded("oauth_long_lived_exchange"), recorded("me_permissions"),
-                    recorded("me"), recorded("me_accounts"))
+    script = Script(*recorded.login())
 
-    connection = FacebookPlatform.connect_with_code(script.client(), APP, "AQD8-authorization-code", REDIRECT, None)
+    connection = graph.connect(FacebookPlatform, script)
 
     assert connection.credentials.tokens == {
         "page_id": PAGE, "access_token": PAGE_TOKEN, "user_access_token": USER_TOKEN,
@@ -500,22 +452,15 @@ def test_connect_exchanges_the_code_and_takes_the_page_it_can_publish_to(clock: 
 
 def test_connect_without_a_page_to_publish_to_is_refused(clock: FakeClock) -> None:
     pages = RECORDED["me_accounts"]["response"]["body"]
-    script = Script(recorded("oauth_code_exchange"), recorded("oauth_long_lived_exchange"), recorded("me_permissions"),
-                    recorded("me"), recorded("me_accounts", body={"data": pages["data"][:1]}))
+    script = Script(*recorded.login(body={"data": pages["data"][:1]}))
 
-    with pytest.raises(PlatformError) as refused:
-        FacebookPlatform.connect_with_code(script.client(), APP, "AQD8-authorization-code", REDIRECT, None)
-
-    assert refused.value.code == "page_not_granted"
+    assert graph.raised(lambda: graph.connect(FacebookPlatform, script)).code == "page_not_granted"
 
 
 def test_a_refused_code_fails_the_connection(clock: FakeClock) -> None:
     script = Script(recorded("oauth_code_refused"))
 
-    with pytest.raises(PlatformError) as refused:
-        FacebookPlatform.connect_with_code(script.client(), APP, "AQD8-authorization-code", REDIRECT, None)
-
-    assert refused.value.platform_code == "400 100/36009"
+    assert graph.raised(lambda: graph.connect(FacebookPlatform, script)).platform_code == "400 100/36009"
 
 
 def test_identity_reads_the_page(clock: FakeClock) -> None:
@@ -587,44 +532,20 @@ def test_the_simulator_refuses_the_same_message_twice_in_a_row(make_account) -> 
     assert len(simulators.published("acc_sim")) == 1
 
 
-@pytest.mark.parametrize(
-    ("failure", "error_class", "code", "created"),
-    [
-        ("rate_limited", ErrorClass.RETRY, "rate_limited", 0),
-        ("server_error", ErrorClass.RETRY, "platform_unavailable", 0),
-        ("timeout", ErrorClass.RETRY, "timeout", 1),
-        ("connect_timeout", ErrorClass.RETRY, "timeout", 0),
-        ("malformed", ErrorClass.RETRY, "platform_unavailable", 1),
-        ("expired_token", ErrorClass.REFRESH, "token_expired", 0),
-        ("revoked_token", ErrorClass.REFRESH, "token_expired", 0),
-        ("duplicate", ErrorClass.PERMANENT, "duplicate_content", 0),
-    ],
-)
+@graph.INJECTED_FAILURES
 def test_each_injected_failure_is_classified(
     make_account, failure: str, error_class: ErrorClass, code: str, created: int
 ) -> None:
     platform = open_platform(make_account("facebook", "acc_sim", "herald", simulate=[failure]))
 
-    with pytest.raises(PlatformError) as failed:
-        platform.publish(PostContent(text="Launch day"))
-
-    assert (failed.value.error_class, failed.value.code) == (error_class, code)
-    assert len(simulators.published("acc_sim")) == created
-    if failure == "rate_limited":
-        assert failed.value.retry_at is not None
-        assert timedelta(seconds=50) < failed.value.retry_at - datetime.now(UTC) <= timedelta(seconds=60)
+    graph.assert_injected_failure(platform, PostContent(text="Launch day"), failure, error_class, code, created)
 
 
 @pytest.mark.parametrize("failure", ["timeout", "malformed"])
 def test_an_unknown_outcome_is_reconciled_to_exactly_one_post(make_account, failure: str) -> None:
     platform = open_platform(make_account("facebook", "acc_sim", "herald", simulate=[failure]))
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day", target_key="post_1:acc_sim"))
 
-    found = platform.reconcile(PostContent(text="Launch day", target_key="post_1:acc_sim"))
-
-    assert found.outcome is ReconcileOutcome.FOUND and found.post is not None
-    assert [p["id"] for p in simulators.published("acc_sim")] == [found.post.platform_post_id]
+    graph.assert_reconciled_to_one_post(platform, PostContent(text="Launch day", target_key="post_1:acc_sim"))
 
 
 def test_an_injected_failure_hits_a_first_comment_too(make_account) -> None:
@@ -639,34 +560,18 @@ def test_an_injected_failure_hits_a_first_comment_too(make_account) -> None:
 
 def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
     account = make_account("facebook", "acc_sim", "herald", simulate=["expired_token"])
-    platform = open_platform(account)
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
 
-    renewed = platform.refresh_credentials()
-    open_platform(account.model_copy(update={"credentials": renewed.tokens})).publish(PostContent(text="Launch day"))
-
-    assert renewed.tokens["access_token"] != account.credentials["access_token"]
-    assert renewed.tokens["user_access_token"] == account.credentials["user_access_token"]
-    assert len(simulators.published("acc_sim")) == 1
+    graph.assert_refreshed_token_works(account, PostContent(text="Launch day"))
 
 
 def test_a_revoked_token_cannot_be_refreshed(make_account) -> None:
     platform = open_platform(make_account("facebook", "acc_sim", "herald", simulate=["revoked_token"]))
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
 
-    with pytest.raises(PlatformError) as refused:
-        platform.refresh_credentials()
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
+    graph.assert_revoked_token_is_not_refreshed(platform, PostContent(text="Launch day"))
 
 
 def test_connecting_through_the_simulator_gives_an_account_that_publishes(make_account) -> None:
-    client = httpx.Client(transport=httpx.MockTransport(connect_handler))
-    app = AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
-
-    connection = FacebookPlatform.connect_with_code(client, app, simulated_code("herald", None), REDIRECT, None)
+    connection = graph.connect_to_simulator(FacebookPlatform, connect_handler)
     account = make_account("facebook", "acc_sim", "herald").model_copy(
         update={"credentials": connection.credentials.tokens}
     )
@@ -678,14 +583,12 @@ def test_connecting_through_the_simulator_gives_an_account_that_publishes(make_a
 
 
 def test_the_simulator_refuses_a_code_it_never_issued_and_a_wrong_secret() -> None:
-    client = httpx.Client(transport=httpx.MockTransport(connect_handler))
+    wrong_secret = replace(graph.TEST_APP, client_secret="wrong")
 
-    with pytest.raises(PlatformError) as bad_code:
-        FacebookPlatform.connect_with_code(client, AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET), "x", REDIRECT, None)
-    with pytest.raises(PlatformError) as bad_secret:
-        FacebookPlatform.connect_with_code(
-            client, AppCredentials(TEST_CLIENT_ID, "wrong"), simulated_code("herald", None), REDIRECT, None
-        )
+    bad_code = graph.raised(lambda: graph.connect(FacebookPlatform, connect_handler, app=graph.TEST_APP, code="x"))
+    bad_secret = graph.raised(
+        lambda: graph.connect(FacebookPlatform, connect_handler, app=wrong_secret, code=simulated_code("herald", None))
+    )
 
-    assert bad_code.value.code == "invalid_content"
-    assert bad_secret.value.platform_code == "400 1"  # "Error validating client secret."
+    assert bad_code.code == "invalid_content"
+    assert bad_secret.platform_code == "400 1"  # "Error validating client secret."

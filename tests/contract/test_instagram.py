@@ -3,9 +3,10 @@ against the Instagram simulator."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+import graph_support as graph
 import httpx
 import pytest
 from scripted_http import Exchange, Script
@@ -13,7 +14,6 @@ from scripted_http import Exchange, Script
 from herald.platforms import instagram, meta, simulators
 from herald.platforms.base import (
     AccountIdentity,
-    AppCredentials,
     Credentials,
     ErrorClass,
     MediaItem,
@@ -24,9 +24,7 @@ from herald.platforms.base import (
 )
 from herald.platforms.instagram import InstagramPlatform
 from herald.platforms.registry import open_platform
-from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET, simulated_code
 from herald.platforms.simulators.instagram import connect_handler
-from herald.platforms.simulators.meta import recordings
 from support.clock import FakeClock
 
 G = meta.GRAPH_API
@@ -39,29 +37,11 @@ USER_TOKEN = "EAAGm0PX4ZCpsBALongLivedUserToken"
 TOKENS = {"ig_user_id": IG, "page_id": PAGE, "access_token": PAGE_TOKEN, "user_access_token": USER_TOKEN,
           "user_id": "10221349578802117"}
 CREDENTIALS = Credentials(account_id="acc_ig", username="bluebottle", tokens=TOKENS)
-APP = AppCredentials("1234567890123456", "app-secret")
-REDIRECT = "https://api.example.com/v1/oauth/instagram/callback"
 PERMALINK = "https://www.instagram.com/p/C8bV9xyzAbC/"
 LATTE = MediaItem("https://media.example.com/latte.jpg", "image", mime="image/jpeg", alt="A latte with foam art")
 POUR = MediaItem("https://media.example.com/pour.mp4", "video", mime="video/mp4")
-RECORDED = recordings("instagram")
-
-
-def recorded(name: str, **changes: Any) -> Exchange:
-    """The recorded exchange `name` as a scripted one: the adapter must send the recorded request
-    (method, URL, query in order, JSON body, headers) and gets the recorded answer."""
-    request, response = RECORDED[name]["request"], RECORDED[name]["response"]
-    fields: dict[str, Any] = {
-        "method": request["method"],
-        "url": request["url"],
-        "status": response["status"],
-        "body": response["body"],
-        "headers": response.get("headers", {}),
-        "params": list((request.get("params") or {}).items()),
-        "json": request.get("json"),
-        "request_headers": {key.lower(): value for key, value in (request.get("headers") or {}).items()},
-    }
-    return Exchange(**(fields | changes))
+recorded = graph.Recorded("instagram")
+RECORDED = recorded.entries
 
 
 def container_status(name: str, container: str = CONTAINER) -> Exchange:
@@ -69,13 +49,8 @@ def container_status(name: str, container: str = CONTAINER) -> Exchange:
     return recorded(name, url=f"{G}/{container}", body=body)
 
 
-def answer(name: str) -> httpx.Response:
-    response = RECORDED[name]["response"]
-    return httpx.Response(response["status"], json=response["body"], headers=response.get("headers"))
-
-
 def ig_for(script: Script, clock: FakeClock, credentials: Credentials = CREDENTIALS) -> InstagramPlatform:
-    return InstagramPlatform(script.client(), credentials, app=APP, clock=clock)
+    return InstagramPlatform(script.client(), credentials, app=graph.APP, clock=clock)
 
 
 def published_exchanges() -> tuple[Exchange, ...]:
@@ -217,9 +192,7 @@ def test_posts_instagram_cannot_take_are_refused_before_any_call(clock: FakeCloc
 
 
 def test_a_refused_container_is_classified(clock: FakeClock) -> None:
-    aspect = RECORDED["error_aspect_ratio"]["response"]
-    script = Script(recorded("publishing_limit"),
-                    recorded("create_image_container", status=aspect["status"], body=aspect["body"]))
+    script = Script(recorded("publishing_limit"), recorded.failing("create_image_container", "error_aspect_ratio"))
 
     with pytest.raises(PlatformError) as refused:
         ig_for(script, clock).publish(PostContent(text="#BronzFonz", media=(LATTE,)))
@@ -260,9 +233,8 @@ def test_instagram_cannot_delete(clock: FakeClock) -> None:
 
 
 def test_metrics_read_each_media_insights_and_leave_out_the_gone(clock: FakeClock) -> None:
-    gone = RECORDED["error_not_found"]["response"]
     script = Script(recorded("insights"),
-                    recorded("insights", url=f"{G}/17918920912340999/insights", status=gone["status"], body=gone["body"]))
+                    recorded.failing("insights", "error_not_found", url=f"{G}/17918920912340999/insights"))
 
     metrics = ig_for(script, clock).metrics([MEDIA, "17918920912340999"])
 
@@ -270,8 +242,7 @@ def test_metrics_read_each_media_insights_and_leave_out_the_gone(clock: FakeCloc
 
 
 def test_metrics_raise_when_the_network_is_down(clock: FakeClock) -> None:
-    outage = RECORDED["error_service"]["response"]
-    script = Script(recorded("insights", status=outage["status"], body=outage["body"]))
+    script = Script(recorded.failing("insights", "error_service"))
 
     with pytest.raises(PlatformError) as failed:
         ig_for(script, clock).metrics([MEDIA])
@@ -315,11 +286,7 @@ def test_reconcile_finds_the_accounts_own_comment(clock: FakeClock) -> None:
     assert found.post == PublishedPost(platform_post_id="17870913679156914", url=PERMALINK)
 
 
-@pytest.mark.parametrize(
-    "content",
-    [PostContent(text=" ", target_key="post_1:acc_ig"), PostContent(text="Link in bio", target_key="post_1:acc_ig:1")],
-    ids=["no-caption", "comment-without-parent"],
-)
+@graph.UNDECIDABLE
 def test_reconcile_cannot_tell_without_a_caption_or_parent(clock: FakeClock, content: PostContent) -> None:
     script = Script()
 
@@ -327,12 +294,7 @@ def test_reconcile_cannot_tell_without_a_caption_or_parent(clock: FakeClock, con
     assert script.requests == []
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [{"status": 500, "body": RECORDED["error_unknown"]["response"]["body"]}, {"raises": httpx.ReadTimeout},
-     {"body": "<html>oops</html>"}],
-    ids=["server-error", "timeout", "malformed"],
-)
+@pytest.mark.parametrize("changes", recorded.failed_lookups("error_unknown"), ids=graph.LOOKUP_FAILURE_IDS)
 def test_reconcile_cannot_tell_when_the_lookup_fails(clock: FakeClock, changes: dict[str, Any]) -> None:
     script = Script(recorded("media_list", **changes))
 
@@ -345,26 +307,17 @@ def test_reconcile_cannot_tell_when_the_lookup_fails(clock: FakeClock, changes: 
 @pytest.mark.parametrize(
     ("name", "error_class", "code", "platform_code"),
     [
-        ("error_expired_token", ErrorClass.REFRESH, "token_expired", "400 190/463"),
-        ("error_invalid_token", ErrorClass.REFRESH, "token_expired", "400 190"),
-        ("error_password_changed", ErrorClass.RECONNECT, "account_disconnected", "400 190/460"),
+        *graph.GRAPH_ERRORS,
         ("error_rate_limited", ErrorClass.RETRY, "rate_limited", "400 80002"),
         ("error_publishing_limit", ErrorClass.RETRY, "quota_exceeded", "400 4/2207042"),
         ("error_media_not_ready", ErrorClass.RETRY, "media_processing", "400 9007/2207027"),
         ("error_aspect_ratio", ErrorClass.PERMANENT, "media_unsupported", "400 36003/2207009"),
-        ("error_duplicate", ErrorClass.PERMANENT, "duplicate_content", "400 506"),
-        ("error_not_found", ErrorClass.PERMANENT, "not_found", "400 100/33"),
-        ("error_unknown", ErrorClass.RETRY, "platform_unavailable", "500 1"),
-        ("error_service", ErrorClass.RETRY, "platform_unavailable", "503 2"),
     ],
 )
 def test_classify_recorded_errors(
     clock: FakeClock, name: str, error_class: ErrorClass, code: str, platform_code: str
 ) -> None:
-    error = ig_for(Script(), clock).classify_error(answer(name))
-
-    assert (error.error_class, error.code, error.platform_code) == (error_class, code, platform_code)
-    assert error.retry_at == (clock.now() + timedelta(minutes=1) if name == "error_rate_limited" else None)
+    graph.assert_classified(ig_for(Script(), clock), recorded, name, error_class, code, platform_code)
 
 
 def test_classify_transport_errors(clock: FakeClock) -> None:
@@ -374,10 +327,8 @@ def test_classify_transport_errors(clock: FakeClock) -> None:
 
 
 def test_an_expired_token_at_publish_is_raised_for_a_refresh(clock: FakeClock) -> None:
-    expired = RECORDED["error_expired_token"]["response"]
     script = Script(recorded("publishing_limit"), recorded("create_image_container"),
-                    container_status("container_finished"),
-                    recorded("media_publish", status=expired["status"], body=expired["body"]))
+                    container_status("container_finished"), recorded.failing("media_publish", "error_expired_token"))
 
     with pytest.raises(PlatformError) as failed:
         ig_for(script, clock).publish(PostContent(text="#BronzFonz", media=(LATTE,)))
@@ -398,20 +349,17 @@ def test_refresh_reads_the_page_token_again(clock: FakeClock) -> None:
 
 
 def test_a_refused_refresh_means_reconnect(clock: FakeClock) -> None:
-    refused_answer = RECORDED["error_password_changed"]["response"]
-    script = Script(recorded("refresh_page_token", status=refused_answer["status"], body=refused_answer["body"]))
+    script = Script(recorded.failing("refresh_page_token", "error_password_changed"))
 
-    with pytest.raises(PlatformError) as refused:
-        ig_for(script, clock).refresh_credentials()
+    refused = graph.raised(ig_for(script, clock).refresh_credentials)
 
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
+    assert (refused.error_class, refused.code) == (ErrorClass.RECONNECT, "account_disconnected")
 
 
 def test_connect_takes_the_instagram_account_of_a_granted_page(clock: FakeClock) -> None:
-    script = Script(recorded("oauth_code_exchange"), recorded("oauth_long_lived_exchange"), recorded("me_permissions"),
-                    recorded("me"), recorded("me_accounts"))
+    script = Script(*recorded.login())
 
-    connection = InstagramPlatform.connect_with_code(script.client(), APP, "AQD8-authorization-code", REDIRECT, None)
+    connection = graph.connect(InstagramPlatform, script)
 
     tokens = connection.credentials.tokens
     assert {key: tokens[key] for key in TOKENS} == TOKENS
@@ -426,13 +374,9 @@ def test_connect_takes_the_instagram_account_of_a_granted_page(clock: FakeClock)
 
 def test_connect_without_a_linked_instagram_account_is_refused(clock: FakeClock) -> None:
     pages = RECORDED["me_accounts"]["response"]["body"]
-    script = Script(recorded("oauth_code_exchange"), recorded("oauth_long_lived_exchange"), recorded("me_permissions"),
-                    recorded("me"), recorded("me_accounts", body={"data": pages["data"][:1]}))
+    script = Script(*recorded.login(body={"data": pages["data"][:1]}))
 
-    with pytest.raises(PlatformError) as refused:
-        InstagramPlatform.connect_with_code(script.client(), APP, "AQD8-authorization-code", REDIRECT, None)
-
-    assert refused.value.code == "instagram_account_not_found"
+    assert graph.raised(lambda: graph.connect(InstagramPlatform, script)).code == "instagram_account_not_found"
 
 
 def test_identity_reads_the_instagram_account(clock: FakeClock) -> None:
@@ -487,71 +431,34 @@ def test_simulated_reconcile_of_media_and_comments(make_account, clock: FakeCloc
     assert platform.reconcile(PostContent(text="Other", target_key="post_2:acc_sim")).outcome is ReconcileOutcome.ABSENT
 
 
-@pytest.mark.parametrize(
-    ("failure", "error_class", "code", "created"),
-    [
-        ("rate_limited", ErrorClass.RETRY, "rate_limited", 0),
-        ("server_error", ErrorClass.RETRY, "platform_unavailable", 0),
-        ("timeout", ErrorClass.RETRY, "timeout", 1),
-        ("connect_timeout", ErrorClass.RETRY, "timeout", 0),
-        ("malformed", ErrorClass.RETRY, "platform_unavailable", 1),
-        ("expired_token", ErrorClass.REFRESH, "token_expired", 0),
-        ("revoked_token", ErrorClass.REFRESH, "token_expired", 0),
-        ("duplicate", ErrorClass.PERMANENT, "duplicate_content", 0),
-    ],
-)
+@graph.INJECTED_FAILURES
 def test_each_injected_failure_is_classified(
     make_account, clock: FakeClock, failure: str, error_class: ErrorClass, code: str, created: int
 ) -> None:
     platform = simulated(make_account, clock, [failure])
+    content = PostContent(text="Launch day", media=(LATTE,))
 
-    with pytest.raises(PlatformError) as failed:
-        platform.publish(PostContent(text="Launch day", media=(LATTE,)))
-
-    assert (failed.value.error_class, failed.value.code) == (error_class, code)
-    assert len(simulators.published("acc_sim")) == created
-    if failure == "rate_limited":
-        assert failed.value.retry_at is not None
-        assert timedelta(seconds=50) < failed.value.retry_at - clock.now() <= timedelta(seconds=60)
+    graph.assert_injected_failure(platform, content, failure, error_class, code, created)
 
 
 @pytest.mark.parametrize("failure", ["timeout", "malformed"])
 def test_an_unknown_outcome_is_reconciled_to_exactly_one_post(make_account, clock: FakeClock, failure: str) -> None:
     platform = simulated(make_account, clock, [failure])
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day", media=(LATTE,), target_key="post_1:acc_sim"))
-    platform.clock = FakeClock(datetime.now(UTC))
+    content = PostContent(text="Launch day", media=(LATTE,), target_key="post_1:acc_sim")
 
-    found = platform.reconcile(PostContent(text="Launch day", target_key="post_1:acc_sim"))
-
-    assert found.outcome is ReconcileOutcome.FOUND and found.post is not None
-    assert [p["id"] for p in simulators.published("acc_sim")] == [found.post.platform_post_id]
+    graph.assert_reconciled_to_one_post(platform, content)
 
 
-def test_an_expired_token_works_again_after_a_refresh(make_account, clock: FakeClock) -> None:
+def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
     account = make_account("instagram", "acc_sim", "herald", simulate=["expired_token"])
-    platform = open_platform(account)
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day", media=(LATTE,)))
 
-    renewed = platform.refresh_credentials()
-    open_platform(account.model_copy(update={"credentials": renewed.tokens})).publish(
-        PostContent(text="Launch day", media=(LATTE,))
-    )
-
-    assert renewed.tokens["access_token"] != account.credentials["access_token"]
-    assert len(simulators.published("acc_sim")) == 1
+    graph.assert_refreshed_token_works(account, PostContent(text="Launch day", media=(LATTE,)))
 
 
 def test_a_revoked_token_cannot_be_refreshed(make_account, clock: FakeClock) -> None:
     platform = simulated(make_account, clock, ["revoked_token"])
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day", media=(LATTE,)))
 
-    with pytest.raises(PlatformError) as refused:
-        platform.refresh_credentials()
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
+    graph.assert_revoked_token_is_not_refreshed(platform, PostContent(text="Launch day", media=(LATTE,)))
 
 
 def test_the_simulator_refuses_a_single_video_that_is_not_a_reel(make_account, clock: FakeClock) -> None:
@@ -566,10 +473,7 @@ def test_the_simulator_refuses_a_single_video_that_is_not_a_reel(make_account, c
 
 
 def test_connecting_through_the_simulator_gives_an_account_that_publishes(make_account, clock: FakeClock) -> None:
-    client = httpx.Client(transport=httpx.MockTransport(connect_handler))
-    app = AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
-
-    connection = InstagramPlatform.connect_with_code(client, app, simulated_code("herald", None), REDIRECT, None)
+    connection = graph.connect_to_simulator(InstagramPlatform, connect_handler)
     account = make_account("instagram", "acc_sim", "herald").model_copy(
         update={"credentials": connection.credentials.tokens}
     )

@@ -27,35 +27,24 @@ is not a post yet), or, for a comment, among the Page's own comments on the pare
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from herald.clock import to_iso
 from herald.platforms import http, meta
 from herald.platforms.base import (
     AccountIdentity,
-    AppCredentials,
-    Connection,
-    Credentials,
     ErrorClass,
     MediaItem,
     MediaLimits,
-    OAuthSpec,
-    Platform,
     PlatformError,
     PostContent,
     PublishedPost,
-    ReconcileOutcome,
-    Reconciliation,
     TextLimits,
 )
-from herald.text.counting import characters
 
 MAX_TEXT = 63206
-RECONCILE_WINDOW = timedelta(hours=1)
 METRICS_BATCH_SIZE = 50  # ids per ?ids= lookup (50 is the usual Graph ceiling; unverified)
 VIDEO_POLL_SECONDS = 5.0
 VIDEO_POLLS = 12
@@ -73,13 +62,14 @@ _COUNTS = "reactions.summary(total_count).limit(0),comments.summary(total_count)
 _POST_COUNTS = f"{_COUNTS},shares"  # a video node has no `shares` field
 _VIDEO_READY = "ready"
 _VIDEO_FAILED = ("error", "expired")
-_NETWORK = "Facebook"
 _WEB = "https://www.facebook.com"
 _MB = 1024 * 1024
 
 
-class FacebookPlatform(Platform):
+class FacebookPlatform(meta.GraphPlatform):
     name = "facebook"
+    network = "Facebook"
+    page_fields = PAGE_FIELDS
     text_limits = TextLimits(max_length=MAX_TEXT, counting="characters")
     media_limits = MediaLimits(
         max_items=10,  # photos per post: no documented cap (unverified); one video alone
@@ -88,26 +78,24 @@ class FacebookPlatform(Platform):
         max_image_bytes=4 * _MB,  # "ideally under 4 MB" (error 1366046)
         max_video_bytes=1024 * _MB,  # unverified
     )
-    oauth = OAuthSpec(
-        authorize_url=meta.LOGIN_DIALOG_URL, token_url=meta.TOKEN_URL, scopes=SCOPES, pkce=False, scope_separator=","
-    )
+    oauth = meta.login_oauth(SCOPES)
 
     # --- posts -------------------------------------------------------------------------------
 
     def publish(self, content: PostContent) -> PublishedPost:
         media = content.media
         if any(item.kind not in ("image", "gif", "video") for item in media):
-            raise _refused("media_unsupported", "Facebook posts take photos (JPG, PNG, GIF) or one video.")
+            raise meta.refused("media_unsupported", "Facebook posts take photos (JPG, PNG, GIF) or one video.")
         if any(item.kind == "video" for item in media):
             if len(media) > 1:
-                raise _refused("media_unsupported", "A Facebook post holds one video alone, or photos.")
+                raise meta.refused("media_unsupported", "A Facebook post holds one video alone, or photos.")
             return self._video(content, media[0])
         if len(media) == 1:
             return self._photo(content, media[0])
         if media:
             return self._photos(content, media)
         if not content.text.strip() and content.link is None:
-            raise _refused("invalid_content", "A Facebook post without media needs text or a link.")
+            raise meta.refused("invalid_content", "A Facebook post without media needs text or a link.")
         body: dict[str, Any] = {"message": content.text}
         if content.link is not None:
             body["link"] = content.link.url
@@ -121,7 +109,7 @@ class FacebookPlatform(Platform):
         created = http.json_object(self, response)
         post_id = created.get("post_id")
         if not isinstance(post_id, str):
-            raise http.malformed(_NETWORK, response, "no post_id for the photo")
+            raise http.malformed(self.network, response, "no post_id for the photo")
         return PublishedPost(platform_post_id=post_id, url=f"{_WEB}/{post_id}", extra={"photo_id": created.get("id")})
 
     def _photos(self, content: PostContent, media: tuple[MediaItem, ...]) -> PublishedPost:
@@ -129,7 +117,7 @@ class FacebookPlatform(Platform):
         attached = []
         for item in media:
             response = self._call("POST", f"{self._page()}/photos", json={**_photo_body(item), "published": False})
-            attached.append({"media_fbid": _id_of(response, "the unpublished photo")})
+            attached.append({"media_fbid": self._id_of(response, "the unpublished photo")})
         body = {"message": content.text, "attached_media": attached}
         return self._created(self._call("POST", f"{self._page()}/feed", json=body, params={"fields": _CREATED}))
 
@@ -137,7 +125,7 @@ class FacebookPlatform(Platform):
         body: dict[str, Any] = {"file_url": item.url, "description": content.text, "published": True}
         if content.title:
             body["title"] = content.title
-        video_id = _id_of(self._call("POST", f"{self._page()}/videos", json=body), "the video")
+        video_id = self._id_of(self._call("POST", f"{self._page()}/videos", json=body), "the video")
         permalink = self._await_video(video_id)
         return PublishedPost(
             platform_post_id=video_id,
@@ -160,7 +148,8 @@ class FacebookPlatform(Platform):
             if state == _VIDEO_READY:
                 return permalink
             if state in _VIDEO_FAILED:
-                raise _refused("media_unsupported", f"Facebook could not process the video: {_video_problem(status)}")
+                problem = _video_problem(status)
+                raise meta.refused("media_unsupported", f"Facebook could not process the video: {problem}")
             if attempt < VIDEO_POLLS - 1:
                 self.clock.sleep(VIDEO_POLL_SECONDS)
         return permalink
@@ -168,9 +157,9 @@ class FacebookPlatform(Platform):
     def reply(self, parent: PublishedPost, content: PostContent) -> PublishedPost:
         """A comment as the Page on `parent`, with at most one image (attachment_url)."""
         if len(content.media) > 1 or any(item.kind == "video" for item in content.media):
-            raise _refused("media_unsupported", "A Facebook comment takes one image at most.")
+            raise meta.refused("media_unsupported", "A Facebook comment takes one image at most.")
         if not content.text.strip() and not content.media:
-            raise _refused("invalid_content", "A Facebook comment needs text or an image.")
+            raise meta.refused("invalid_content", "A Facebook comment needs text or an image.")
         body = {"message": content.text}
         if content.media:
             body["attachment_url"] = content.media[0].url
@@ -180,7 +169,7 @@ class FacebookPlatform(Platform):
     def _created(self, response: httpx.Response) -> PublishedPost:
         created = http.json_object(self, response)
         if not isinstance(created.get("id"), str):
-            raise http.malformed(_NETWORK, response, "no id for the created object")
+            raise http.malformed(self.network, response, "no id for the created object")
         return self._published(created)
 
     def _published(self, item: dict[str, Any]) -> PublishedPost:
@@ -232,36 +221,19 @@ class FacebookPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
-        """FOUND for a post (or, with `parent`, a comment of the Page's on it) with the same text
-        within RECONCILE_WINDOW; ABSENT when the lists were read to their end without one; UNKNOWN
-        when they could not be, for a post without text, and for a comment whose parent is not
-        given (its comments cannot be searched)."""
-        if not content.text.strip() or (parent is None and meta.names_a_later_step(content.target_key)):
-            return Reconciliation(ReconcileOutcome.UNKNOWN)
-        since = self.clock.now() - RECONCILE_WINDOW
-        try:
-            if parent is not None:
-                found = self._own_comment(parent.platform_post_id, content.text, since)
-            else:
-                found = self._recent_post(content.text, since) or self._recent_video(content.text, since)
-        except (PlatformError, meta.Truncated):
-            return Reconciliation(ReconcileOutcome.UNKNOWN)
-        if found is None:
-            return Reconciliation(ReconcileOutcome.ABSENT)
-        return Reconciliation(ReconcileOutcome.FOUND, found)
-
     def _recent_post(self, text: str, since: datetime) -> PublishedPost | None:
-        params = {"fields": "id,message,created_time,permalink_url", "since": str(int(since.timestamp())),
-                  "limit": str(meta.PAGE_SIZE)}
+        """Among the Page's posts, then its videos (one still processing is not a post yet)."""
+        return self._recent_feed_post(text, since) or self._recent_video(text, since)
+
+    def _recent_feed_post(self, text: str, since: datetime) -> PublishedPost | None:
+        params = meta.recent_params("id,message,created_time,permalink_url", since)
         for post in self._listing(f"{self._page()}/published_posts", params):
             if _recent(post, "created_time", since) and meta.same_text(post.get("message"), text):
                 return self._published(post)
         return None
 
     def _recent_video(self, text: str, since: datetime) -> PublishedPost | None:
-        params = {"fields": "id,description,created_time,permalink_url", "since": str(int(since.timestamp())),
-                  "limit": str(meta.PAGE_SIZE)}
+        params = meta.recent_params("id,description,created_time,permalink_url", since)
         for video in self._listing(f"{self._page()}/videos", params):
             if _recent(video, "created_time", since) and meta.same_text(video.get("description"), text):
                 video_id = str(video["id"])
@@ -269,10 +241,10 @@ class FacebookPlatform(Platform):
                 return PublishedPost(platform_post_id=video_id, url=url, extra={"video_id": video_id})
         return None
 
-    def _own_comment(self, parent_id: str, text: str, since: datetime) -> PublishedPost | None:
+    def _own_comment(self, parent: PublishedPost, text: str, since: datetime) -> PublishedPost | None:
         params = {"fields": "id,message,from,created_time,permalink_url", "filter": "stream",
                   "order": "reverse_chronological", "limit": str(meta.PAGE_SIZE)}
-        for comment in self._listing(f"{parent_id}/comments", params):
+        for comment in self._listing(f"{parent.platform_post_id}/comments", params):
             author = comment.get("from") if isinstance(comment.get("from"), dict) else {}
             if (
                 author.get("id") == self._page()
@@ -285,29 +257,12 @@ class FacebookPlatform(Platform):
     # --- connecting and credentials ----------------------------------------------------------
 
     @classmethod
-    def connect_with_code(
-        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
-    ) -> Connection:
-        """Facebook Login: the code for a long-lived User token, then the first granted Page on
-        which the person can create content. `code_verifier` is unused (no PKCE)."""
-        connector = cls(client, Credentials(account_id="", username=""), app=app)
-        user = meta.exchange_code(connector, app, code, redirect_uri)
-        scopes = meta.granted_scopes(connector, user.access_token)
-        me = meta.get_object(connector, f"{meta.GRAPH_API}/me", user.access_token, params={"fields": "id,name"})
-        pages = meta.managed_pages(connector, user.access_token, PAGE_FIELDS)
-        page = next((p for p in pages if _can_publish(p) and isinstance(p.get("access_token"), str)), None)
+    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> meta.PageAccount:
+        """The first granted Page on which the person can create content."""
+        page = next((p for p in pages if _can_publish(p)), None)
         if page is None:
-            raise _refused("page_not_granted", "No Facebook Page on which you can publish was granted to the app.")
-        tokens = {
-            "page_id": str(page["id"]),
-            "access_token": page["access_token"],
-            "user_access_token": user.access_token,
-            "user_id": str(me.get("id", "")),
-        }
-        if user.expires_in is not None:
-            tokens["user_token_expires_at"] = to_iso(connector.clock.now() + timedelta(seconds=user.expires_in))
-        identity = _page_identity(page, scopes)
-        return Connection(Credentials(account_id="", username=identity.username, tokens=tokens), identity)
+            raise meta.refused("page_not_granted", "No Facebook Page on which you can publish was granted to the app.")
+        return meta.PageAccount(page, {}, _page_identity(page, scopes))
 
     def identity(self) -> AccountIdentity:
         page = self._object(self._page(), _PROFILE_FIELDS)
@@ -315,39 +270,10 @@ class FacebookPlatform(Platform):
             raise PlatformError(ErrorClass.RETRY, "platform_unavailable", "Facebook answered no Page id.")
         return _page_identity(page, ())
 
-    def revoke(self) -> bool:
-        """Not called: Meta revokes per person (DELETE /me/permissions), which would disconnect
-        every Page and Instagram account connected through them, not just this Page."""
-        return False
-
-    def refresh_credentials(self) -> Credentials:
-        return meta.refreshed_page_credentials(self, _NETWORK)
-
-    # --- errors and text ---------------------------------------------------------------------
-
-    def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:
-        return meta.classify(_NETWORK, response, exc, self.clock.now())
-
-    def count_text(self, text: str) -> int:
-        return characters(text)
-
     # --- HTTP --------------------------------------------------------------------------------
 
     def _page(self) -> str:
         return self.token("page_id")
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return meta.call(self, method, f"{meta.GRAPH_API}/{path}", self.token("access_token"), **kwargs)
-
-    def _object(self, object_id: str, fields: str) -> dict[str, Any]:
-        return http.json_object(self, self._call("GET", object_id, params={"fields": fields}))
-
-    def _listing(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
-        return meta.listing(self, f"{meta.GRAPH_API}/{path}", self.token("access_token"), params)
-
-
-def _refused(code: str, message: str) -> PlatformError:
-    return PlatformError(ErrorClass.PERMANENT, code, message)
 
 
 def _photo_body(item: MediaItem) -> dict[str, Any]:
@@ -355,13 +281,6 @@ def _photo_body(item: MediaItem) -> dict[str, Any]:
     if item.alt:
         body["alt_text_custom"] = item.alt
     return body
-
-
-def _id_of(response: httpx.Response, what: str) -> str:
-    body = http.body_of(response) or {}
-    if not isinstance(body.get("id"), str):
-        raise http.malformed(_NETWORK, response, f"no id for {what}")
-    return str(body["id"])
 
 
 def _absolute(permalink: Any) -> str | None:

@@ -31,38 +31,25 @@ the last hour (GET /{ig-user-id}/media), or for the account's own comment on the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import httpx
-
-from herald.clock import to_iso
 from herald.platforms import http, meta
 from herald.platforms.base import (
     AccountIdentity,
-    AppCredentials,
-    Connection,
-    Credentials,
     ErrorClass,
     MediaItem,
     MediaLimits,
-    OAuthSpec,
-    Platform,
     PlatformError,
     PostContent,
     PublishedPost,
-    ReconcileOutcome,
-    Reconciliation,
     TextLimits,
 )
-from herald.text.counting import characters
 
 MAX_TEXT = 2200
 MAX_ITEMS = 10  # a carousel holds 2-10 items
 POLL_SECONDS = 5.0
 POLLS = 36  # three minutes for a container to be processed
-RECONCILE_WINDOW = timedelta(hours=1)
 MAX_PINNED = 3  # a profile pins up to three posts above the newest ones
 SCOPES = (
     "instagram_basic",
@@ -78,13 +65,14 @@ _INSIGHT_NAMES = {"views": "views", "reach": "reach", "likes": "likes", "comment
 PAGE_FIELDS = "id,name,access_token,tasks,instagram_business_account{id,username,name,profile_picture_url,followers_count}"
 _PROFILE_FIELDS = "id,username,name,profile_picture_url,followers_count"
 _FINISHED, _IN_PROGRESS = "FINISHED", "IN_PROGRESS"
-_NETWORK = "Instagram"
 _WEB = "https://www.instagram.com"
 _MB = 1024 * 1024
 
 
-class InstagramPlatform(Platform):
+class InstagramPlatform(meta.GraphPlatform):
     name = "instagram"
+    network = "Instagram"
+    page_fields = PAGE_FIELDS
     text_limits = TextLimits(max_length=MAX_TEXT, counting="characters")
     media_limits = MediaLimits(
         max_items=MAX_ITEMS,
@@ -93,20 +81,18 @@ class InstagramPlatform(Platform):
         max_image_bytes=8 * _MB,
         max_video_bytes=300 * _MB,  # older Meta docs; a larger cap is unverified
     )
-    oauth = OAuthSpec(
-        authorize_url=meta.LOGIN_DIALOG_URL, token_url=meta.TOKEN_URL, scopes=SCOPES, pkce=False, scope_separator=","
-    )
+    oauth = meta.login_oauth(SCOPES)
 
     # --- posts -------------------------------------------------------------------------------
 
     def publish(self, content: PostContent) -> PublishedPost:
         media = content.media
         if not media:
-            raise _refused("invalid_content", "An Instagram post needs an image or a video.")
+            raise meta.refused("invalid_content", "An Instagram post needs an image or a video.")
         if len(media) > MAX_ITEMS:
-            raise _refused("invalid_content", f"An Instagram carousel holds at most {MAX_ITEMS} items.")
+            raise meta.refused("invalid_content", f"An Instagram carousel holds at most {MAX_ITEMS} items.")
         if any(item.kind not in ("image", "video") for item in media):
-            raise _refused("media_unsupported", "Instagram publishes images (JPEG) and videos, not GIFs.")
+            raise meta.refused("media_unsupported", "Instagram publishes images (JPEG) and videos, not GIFs.")
         self._check_quota()
         if len(media) == 1:
             container = self._container(_single(media[0], content.text))
@@ -118,7 +104,7 @@ class InstagramPlatform(Platform):
                                                    content.text))
         self._await(container)
         response = self._call("POST", f"{self._ig()}/media_publish", json={"creation_id": container})
-        media_id = _id_of(response, "the published media")
+        media_id = self._id_of(response, "the published media")
         return PublishedPost(platform_post_id=media_id, url=self._permalink(media_id))
 
     def _check_quota(self) -> None:
@@ -136,7 +122,7 @@ class InstagramPlatform(Platform):
             )
 
     def _container(self, body: dict[str, Any]) -> str:
-        return _id_of(self._call("POST", f"{self._ig()}/media", json=body), "the media container")
+        return self._id_of(self._call("POST", f"{self._ig()}/media", json=body), "the media container")
 
     def _await(self, container_id: str) -> None:
         """Wait until the container is FINISHED; see the module's step 3."""
@@ -166,11 +152,11 @@ class InstagramPlatform(Platform):
     def reply(self, parent: PublishedPost, content: PostContent) -> PublishedPost:
         """A comment of the account's on `parent` (text only); its URL is the parent's."""
         if content.media:
-            raise _refused("media_unsupported", "Instagram comments are text only.")
+            raise meta.refused("media_unsupported", "Instagram comments are text only.")
         if not content.text.strip():
-            raise _refused("invalid_content", "An Instagram comment needs text.")
+            raise meta.refused("invalid_content", "An Instagram comment needs text.")
         response = self._call("POST", f"{parent.platform_post_id}/comments", json={"message": content.text})
-        return PublishedPost(platform_post_id=_id_of(response, "the comment"), url=parent.url)
+        return PublishedPost(platform_post_id=self._id_of(response, "the comment"), url=parent.url)
 
     def delete(self, platform_post_id: str) -> None:
         raise PlatformError(
@@ -197,30 +183,10 @@ class InstagramPlatform(Platform):
 
     # --- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
-        """FOUND for media (or, with `parent`, a comment of the account's on it) with the same
-        text within RECONCILE_WINDOW; ABSENT when the lists were read far enough without one;
-        UNKNOWN when they could not be, for a post without a caption, and for a comment whose
-        parent is not given."""
-        if not content.text.strip() or (parent is None and meta.names_a_later_step(content.target_key)):
-            return Reconciliation(ReconcileOutcome.UNKNOWN)
-        since = self.clock.now() - RECONCILE_WINDOW
-        try:
-            if parent is not None:
-                found = self._own_comment(parent, content.text, since)
-            else:
-                found = self._recent_media(content.text, since)
-        except (PlatformError, meta.Truncated):
-            return Reconciliation(ReconcileOutcome.UNKNOWN)
-        if found is None:
-            return Reconciliation(ReconcileOutcome.ABSENT)
-        return Reconciliation(ReconcileOutcome.FOUND, found)
-
-    def _recent_media(self, text: str, since: datetime) -> PublishedPost | None:
+    def _recent_post(self, text: str, since: datetime) -> PublishedPost | None:
         """The account's media newest first; past MAX_PINNED older items in a row (pinned posts
         come first) the rest are older too."""
-        params = {"fields": "id,caption,timestamp,permalink", "since": str(int(since.timestamp())),
-                  "limit": str(meta.PAGE_SIZE)}
+        params = meta.recent_params("id,caption,timestamp,permalink", since)
         older = 0
         for item in self._listing(f"{self._ig()}/media", params):
             moment = meta.created_at(item, "timestamp")
@@ -252,34 +218,16 @@ class InstagramPlatform(Platform):
     # --- connecting and credentials ----------------------------------------------------------
 
     @classmethod
-    def connect_with_code(
-        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
-    ) -> Connection:
-        """Facebook Login, then the Instagram professional account of the first granted Page that
-        has one. `code_verifier` is unused (no PKCE)."""
-        connector = cls(client, Credentials(account_id="", username=""), app=app)
-        user = meta.exchange_code(connector, app, code, redirect_uri)
-        scopes = meta.granted_scopes(connector, user.access_token)
-        me = meta.get_object(connector, f"{meta.GRAPH_API}/me", user.access_token, params={"fields": "id,name"})
-        pages = meta.managed_pages(connector, user.access_token, PAGE_FIELDS)
-        page = next((p for p in pages if _linked_account(p) and isinstance(p.get("access_token"), str)), None)
+    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> meta.PageAccount:
+        """The Instagram professional account of the first granted Page that has one."""
+        page = next((p for p in pages if _linked_account(p)), None)
         if page is None:
-            raise _refused(
+            raise meta.refused(
                 "instagram_account_not_found",
                 "No granted Facebook Page has an Instagram professional account linked to it.",
             )
         account = _linked_account(page) or {}
-        tokens = {
-            "ig_user_id": str(account["id"]),
-            "page_id": str(page["id"]),
-            "access_token": page["access_token"],
-            "user_access_token": user.access_token,
-            "user_id": str(me.get("id", "")),
-        }
-        if user.expires_in is not None:
-            tokens["user_token_expires_at"] = to_iso(connector.clock.now() + timedelta(seconds=user.expires_in))
-        identity = _identity(account, scopes)
-        return Connection(Credentials(account_id="", username=identity.username, tokens=tokens), identity)
+        return meta.PageAccount(page, {"ig_user_id": str(account["id"])}, _identity(account, scopes))
 
     def identity(self) -> AccountIdentity:
         account = self._object(self._ig(), _PROFILE_FIELDS)
@@ -287,39 +235,10 @@ class InstagramPlatform(Platform):
             raise PlatformError(ErrorClass.RETRY, "platform_unavailable", "Instagram answered no account id.")
         return _identity(account, ())
 
-    def revoke(self) -> bool:
-        """Not called: Meta revokes per person (DELETE /me/permissions), which would disconnect
-        every Page and Instagram account connected through them, not just this one."""
-        return False
-
-    def refresh_credentials(self) -> Credentials:
-        return meta.refreshed_page_credentials(self, _NETWORK)
-
-    # --- errors and text ---------------------------------------------------------------------
-
-    def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:
-        return meta.classify(_NETWORK, response, exc, self.clock.now())
-
-    def count_text(self, text: str) -> int:
-        return characters(text)
-
     # --- HTTP --------------------------------------------------------------------------------
 
     def _ig(self) -> str:
         return self.token("ig_user_id")
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return meta.call(self, method, f"{meta.GRAPH_API}/{path}", self.token("access_token"), **kwargs)
-
-    def _object(self, object_id: str, fields: str) -> dict[str, Any]:
-        return http.json_object(self, self._call("GET", object_id, params={"fields": fields}))
-
-    def _listing(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
-        return meta.listing(self, f"{meta.GRAPH_API}/{path}", self.token("access_token"), params)
-
-
-def _refused(code: str, message: str) -> PlatformError:
-    return PlatformError(ErrorClass.PERMANENT, code, message)
 
 
 def _captioned(body: dict[str, Any], text: str) -> dict[str, Any]:
@@ -351,13 +270,6 @@ def _container_failed(container_id: str, state: Any, status: str) -> PlatformErr
         f"Instagram could not process media container {container_id} ({state}): {status or 'no detail'}",
         platform_code=f"{state} {status}".strip(),
     )
-
-
-def _id_of(response: httpx.Response, what: str) -> str:
-    body = http.body_of(response) or {}
-    if not isinstance(body.get("id"), str):
-        raise http.malformed(_NETWORK, response, f"no id for {what}")
-    return str(body["id"])
 
 
 def _insights(body: dict[str, Any]) -> dict[str, int]:

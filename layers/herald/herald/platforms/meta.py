@@ -2,7 +2,7 @@
 adapter on a Graph-style API (Threads): the API version, calls with a bearer token, following
 `paging.next`, error classification by Graph error code and subcode, the Business Use Case
 rate-limit header, text matching for reconcile, and the Facebook Login steps that Facebook and
-Instagram both connect with.
+Instagram both connect with; and `GraphPlatform`, the base of those two adapters.
 
 Tokens travel in the `Authorization: Bearer` header, never in the query string, so that no URL
 (which httpx logs) carries one. The OAuth token endpoint is the exception Meta documents: its
@@ -17,19 +17,30 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from abc import abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from herald.clock import from_iso
+from herald.clock import from_iso, to_iso
 from herald.platforms import http
-from herald.platforms.base import AppCredentials, Credentials, ErrorClass, PlatformError
+from herald.platforms.base import (
+    Connection,
+    Credentials,
+    ErrorClass,
+    OAuthSpec,
+    Platform,
+    PlatformError,
+    ReconcileOutcome,
+    Reconciliation,
+)
+from herald.text.counting import characters
 
 if TYPE_CHECKING:
-    from herald.platforms.base import Platform
+    from herald.platforms.base import AccountIdentity, AppCredentials, PostContent, PublishedPost
 
 GRAPH_VERSION = "v25.0"  # Facebook Pages and Instagram both call this version
 GRAPH_HOST = "https://graph.facebook.com"
@@ -39,6 +50,7 @@ TOKEN_URL = f"{GRAPH_API}/oauth/access_token"
 BUC_HEADER = "x-business-use-case-usage"  # Page and Instagram tokens: Business Use Case limits
 MAX_LIST_PAGES = 5  # pages of a list followed through paging.next before giving up
 PAGE_SIZE = 100
+RECONCILE_WINDOW = timedelta(hours=1)  # how far back reconcile looks for an earlier attempt's post
 
 # Graph error code -> (class, Herald code). Codes 190 and 102, 200-299 and 100 are decided in
 # `_verdict`; subcodes (below) win over codes.
@@ -171,6 +183,10 @@ def classify(network: str, response: httpx.Response | None, exc: Exception | Non
     )
 
 
+def refused(code: str, message: str) -> PlatformError:
+    return PlatformError(ErrorClass.PERMANENT, code, message)
+
+
 def classify_subcode(text: str) -> tuple[ErrorClass, str] | None:
     """The verdict for the first known Graph subcode named in `text` (an Instagram container's
     `status`, e.g. "Error: 2207026"); None when it names none."""
@@ -262,6 +278,11 @@ def names_a_later_step(target_key: str) -> bool:
     return bool(_STEP_SUFFIX.match(target_key))
 
 
+def recent_params(fields: str, since: datetime) -> dict[str, str]:
+    """The query of a list read for reconcile: `fields` of the items since `since`, a full page at a time."""
+    return {"fields": fields, "since": str(int(since.timestamp())), "limit": str(PAGE_SIZE)}
+
+
 def created_at(item: dict[str, Any], field: str) -> datetime | None:
     """`item[field]` as a time (Graph writes "2030-01-07T08:59:00+0000"); None when absent or unreadable."""
     value = item.get(field)
@@ -272,6 +293,12 @@ def created_at(item: dict[str, Any], field: str) -> datetime | None:
 
 
 # --- Facebook Login --------------------------------------------------------------------------
+
+
+def login_oauth(scopes: tuple[str, ...]) -> OAuthSpec:
+    """Facebook Login's authorization-code flow: the classic one, without PKCE."""
+    return OAuthSpec(authorize_url=LOGIN_DIALOG_URL, token_url=TOKEN_URL, scopes=scopes, pkce=False,
+                     scope_separator=",")
 
 
 @dataclass(frozen=True)
@@ -348,3 +375,122 @@ def refreshed_page_credentials(platform: Platform, network: str) -> Credentials:
     credentials = platform.credentials
     tokens = {**credentials.tokens, "access_token": page["access_token"]}
     return Credentials(account_id=credentials.account_id, username=credentials.username, tokens=tokens)
+
+
+@dataclass(frozen=True)
+class PageAccount:
+    """The account connecting takes from a granted Page: the Page (its id and Page token), the
+    tokens the account adds to the Page's, and who the account is."""
+
+    page: dict[str, Any]
+    tokens: dict[str, str]
+    identity: AccountIdentity
+
+
+# --- the adapters ----------------------------------------------------------------------------
+
+
+class GraphPlatform(Platform):
+    """An adapter acting for one account with a Page access token (`access_token`), connected
+    through Facebook Login: Facebook Pages and Instagram. A subclass picks its account among the
+    granted Pages (`_connected_account`) and finds its own posts and comments for `reconcile`."""
+
+    network: ClassVar[str]  # the name people know the network by, in messages ("Facebook")
+    page_fields: ClassVar[str]  # the fields /me/accounts is asked for each granted Page
+
+    # --- reconcile ---------------------------------------------------------------------------
+
+    def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
+        """FOUND for a post (or, with `parent`, the account's own comment on it) with the same text
+        within RECONCILE_WINDOW; ABSENT when the lists were read far enough without one; UNKNOWN
+        when they could not be, for a post without text, and for a comment whose parent is not
+        given (its comments cannot be searched)."""
+        if not content.text.strip() or (parent is None and names_a_later_step(content.target_key)):
+            return Reconciliation(ReconcileOutcome.UNKNOWN)
+        since = self.clock.now() - RECONCILE_WINDOW
+        try:
+            if parent is not None:
+                found = self._own_comment(parent, content.text, since)
+            else:
+                found = self._recent_post(content.text, since)
+        except (PlatformError, Truncated):
+            return Reconciliation(ReconcileOutcome.UNKNOWN)
+        if found is None:
+            return Reconciliation(ReconcileOutcome.ABSENT)
+        return Reconciliation(ReconcileOutcome.FOUND, found)
+
+    @abstractmethod
+    def _recent_post(self, text: str, since: datetime) -> PublishedPost | None:
+        """The account's post with `text` published since `since`, or None; may raise PlatformError
+        or Truncated when that cannot be told."""
+
+    @abstractmethod
+    def _own_comment(self, parent: PublishedPost, text: str, since: datetime) -> PublishedPost | None:
+        """The account's comment with `text` on `parent` since `since`, or None; may raise as
+        `_recent_post`."""
+
+    # --- connecting and credentials ----------------------------------------------------------
+
+    @classmethod
+    def connect_with_code(
+        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
+    ) -> Connection:
+        """Facebook Login: the code for a long-lived User token, then the account
+        `_connected_account` takes from the granted Pages that give a Page token. `code_verifier`
+        is unused (no PKCE)."""
+        connector = cls(client, Credentials(account_id="", username=""), app=app)
+        user = exchange_code(connector, app, code, redirect_uri)
+        scopes = granted_scopes(connector, user.access_token)
+        me = get_object(connector, f"{GRAPH_API}/me", user.access_token, params={"fields": "id,name"})
+        pages = managed_pages(connector, user.access_token, cls.page_fields)
+        account = cls._connected_account([p for p in pages if isinstance(p.get("access_token"), str)], scopes)
+        tokens = {
+            **account.tokens,
+            "page_id": str(account.page["id"]),
+            "access_token": account.page["access_token"],
+            "user_access_token": user.access_token,
+            "user_id": str(me.get("id", "")),
+        }
+        if user.expires_in is not None:
+            tokens["user_token_expires_at"] = to_iso(connector.clock.now() + timedelta(seconds=user.expires_in))
+        credentials = Credentials(account_id="", username=account.identity.username, tokens=tokens)
+        return Connection(credentials, account.identity)
+
+    @classmethod
+    @abstractmethod
+    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> PageAccount:
+        """The account to connect, from the first of `pages` that has one; raises PlatformError
+        when none has."""
+
+    def revoke(self) -> bool:
+        """Not called: Meta revokes per person (DELETE /me/permissions), which would disconnect
+        every Page and Instagram account connected through them, not just this one."""
+        return False
+
+    def refresh_credentials(self) -> Credentials:
+        return refreshed_page_credentials(self, self.network)
+
+    # --- errors and text ---------------------------------------------------------------------
+
+    def classify_error(self, response: httpx.Response | None, exc: Exception | None = None) -> PlatformError:
+        return classify(self.network, response, exc, self.clock.now())
+
+    def count_text(self, text: str) -> int:
+        return characters(text)
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return call(self, method, f"{GRAPH_API}/{path}", self.token("access_token"), **kwargs)
+
+    def _object(self, object_id: str, fields: str) -> dict[str, Any]:
+        return http.json_object(self, self._call("GET", object_id, params={"fields": fields}))
+
+    def _listing(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        return listing(self, f"{GRAPH_API}/{path}", self.token("access_token"), params)
+
+    def _id_of(self, response: httpx.Response, what: str) -> str:
+        body = http.body_of(response) or {}
+        if not isinstance(body.get("id"), str):
+            raise http.malformed(self.network, response, f"no id for {what}")
+        return str(body["id"])

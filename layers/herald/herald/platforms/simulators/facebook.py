@@ -19,20 +19,23 @@ import httpx
 
 from herald.platforms.facebook import MAX_TEXT, SCOPES
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
+from herald.platforms.simulators.common import Refused
 from herald.platforms.simulators.meta import (
     GraphSimulator,
+    comment_count,
     connect,
-    connected_token,
+    connected_page,
+    find_post,
     graph_error,
     graph_time,
     invalid,
     is_web_url,
     json_body,
-    mint,
+    listed,
     new_id,
     not_found,
     numeric_id,
-    paged,
+    page_tokens,
     parse_graph_time,
     pick,
     recorded_body,
@@ -46,12 +49,8 @@ _WEB = "https://www.facebook.com"
 
 
 def initial_tokens(account_id: str, username: str) -> dict[str, str]:
-    return {
-        "page_id": numeric_id(16, "fb-page", account_id),
-        "access_token": mint(NETWORK, account_id, "page", "0"),
-        "user_access_token": mint(NETWORK, account_id, "user"),
-        "user_id": numeric_id(17, "fb-user", account_id),
-    }
+    page_id, user_id = numeric_id(16, "fb-page", account_id), numeric_id(17, "fb-user", account_id)
+    return page_tokens(NETWORK, account_id, page_id, user_id)
 
 
 def connect_handler(request: httpx.Request) -> httpx.Response:
@@ -59,16 +58,14 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _connected_page(username: str) -> dict[str, Any]:
-    return {
-        "id": numeric_id(16, "fb-connected-page", username),
-        "name": username,
-        "username": username,
-        "access_token": connected_token("page", username),
-        "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
-        "picture": {"data": {"url": f"https://scontent.xx.fbcdn.net/v/{username}.png"}},
-        "followers_count": 1250,
-        "fan_count": 1198,
-    }
+    return connected_page(
+        numeric_id(16, "fb-connected-page", username),
+        username,
+        username=username,
+        picture={"data": {"url": f"https://scontent.xx.fbcdn.net/v/{username}.png"}},
+        followers_count=1250,
+        fan_count=1198,
+    )
 
 
 class FacebookSimulator(GraphSimulator):
@@ -101,85 +98,64 @@ class FacebookSimulator(GraphSimulator):
     # --- POST /{page-id}/feed ----------------------------------------------------------------
 
     def _feed(self, request: httpx.Request, page_id: str) -> httpx.Response:
-        now = datetime.now(UTC)
-        with LOCK:
-            failure, refused = self.create_failure(request, page_id)
-            if refused is not None:
-                return refused
-            state, body = self.authorized_json(request)
-            if page_id != state.tokens["page_id"]:
-                return not_found(page_id, "post")
-            problem = _feed_problem(state, body)
-            if problem is not None:
-                return problem
-            if _repeats_last_message(state, body):
-                return _duplicate()
-            photos = side_store(state, "photos")
-            for attached in body.get("attached_media") or []:
-                photos[attached["media_fbid"]]["attached"] = True
-            post = _store(state, "post", now, message=body.get("message", ""), link=body.get("link"),
-                          photos=len(body.get("attached_media") or []))
-        if (lost := self.after_write(failure, request, "the post was created")) is not None:
-            return lost
-        return httpx.Response(200, json=pick(_view(post), requested_fields(request) or ["id"]))
+        return self.create(request, page_id, self._write_feed_post, "the post was created")
+
+    def _write_feed_post(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], page_id: str
+    ) -> dict[str, Any]:
+        _check_page(state, page_id)
+        _check_feed_post(state, body)
+        if _repeats_last_message(state, body):
+            raise Refused(_duplicate())
+        photos = side_store(state, "photos")
+        for attached in body.get("attached_media") or []:
+            photos[attached["media_fbid"]]["attached"] = True
+        post = _store(state, "post", message=body.get("message", ""), link=body.get("link"),
+                      photos=len(body.get("attached_media") or []))
+        return pick(_view(post), requested_fields(request) or ["id"])
 
     # --- POST /{page-id}/photos --------------------------------------------------------------
 
     def _photo(self, request: httpx.Request, page_id: str) -> httpx.Response:
-        now = datetime.now(UTC)
+        if (json_body(request) or {}).get("published", True) is not False:
+            return self.create(request, page_id, self._write_published_photo, "the photo was posted")
         with LOCK:
-            if (json_body(request) or {}).get("published", True) is not False:
-                return self._published_photo(request, page_id, now)
             state, body = self.authorized_json(request)
-            if page_id != state.tokens["page_id"]:
-                return not_found(page_id, "post")
-            if not is_web_url(body.get("url")):
-                return graph_error(400, 324, "(#324) Requires upload file")
+            _check_photo(state, page_id, body)
             photo_id = new_id("12", 15)
             side_store(state, "photos")[photo_id] = {"url": body["url"], "attached": False}
         return httpx.Response(200, json={"id": photo_id})
 
-    def _published_photo(self, request: httpx.Request, page_id: str, now: datetime) -> httpx.Response:
-        """A photo posted at once: a create-post call. Called with LOCK held."""
-        failure, refused = self.create_failure(request, page_id)
-        if refused is not None:
-            return refused
-        state, body = self.authorized_json(request)
-        if page_id != state.tokens["page_id"]:
-            return not_found(page_id, "post")
-        if not is_web_url(body.get("url")):
-            return graph_error(400, 324, "(#324) Requires upload file")
+    def _write_published_photo(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], page_id: str
+    ) -> dict[str, Any]:
+        """A photo posted at once (a create-post call)."""
+        _check_photo(state, page_id, body)
         if len(str(body.get("caption", ""))) > MAX_TEXT:
-            return invalid(f"(#100) The caption is longer than {MAX_TEXT} characters.")
-        post = _store(state, "photo", now, message=str(body.get("caption", "")), photos=1)
-        if (lost := self.after_write(failure, request, "the photo was posted")) is not None:
-            return lost
-        return httpx.Response(200, json={"id": post["photo_id"], "post_id": post["id"]})
+            raise Refused(invalid(f"(#100) The caption is longer than {MAX_TEXT} characters."))
+        post = _store(state, "photo", message=str(body.get("caption", "")), photos=1)
+        return {"id": post["photo_id"], "post_id": post["id"]}
 
     # --- POST /{page-id}/videos and GET /{video-id} ------------------------------------------
 
     def _video(self, request: httpx.Request, page_id: str) -> httpx.Response:
-        now = datetime.now(UTC)
-        with LOCK:
-            failure, refused = self.create_failure(request, page_id)
-            if refused is not None:
-                return refused
-            state, body = self.authorized_json(request)
-            if page_id != state.tokens["page_id"]:
-                return not_found(page_id, "post")
-            if not is_web_url(body.get("file_url")):
-                return invalid("(#100) A file_url (an http or https URL) is required to upload a video.")
-            if len(str(body.get("description", ""))) > MAX_TEXT:
-                return invalid(f"(#100) The description is longer than {MAX_TEXT} characters.")
-            video_id = new_id("1", 16)
-            state.posts[video_id] = {
-                "id": video_id, "kind": "video", "message": str(body.get("description", "")),
-                "title": body.get("title"), "created_time": graph_time(now), "parent": None,
-                "permalink_url": f"/{page_id}/videos/{video_id}/", "status_reads": 0,
-            }
-        if (lost := self.after_write(failure, request, "the video was created")) is not None:
-            return lost
-        return httpx.Response(200, json={"id": video_id})
+        return self.create(request, page_id, self._write_video, "the video was created")
+
+    def _write_video(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], page_id: str
+    ) -> dict[str, Any]:
+        _check_page(state, page_id)
+        if not is_web_url(body.get("file_url")):
+            raise Refused(invalid("(#100) A file_url (an http or https URL) is required to upload a video."))
+        if len(str(body.get("description", ""))) > MAX_TEXT:
+            raise Refused(invalid(f"(#100) The description is longer than {MAX_TEXT} characters."))
+        video_id = new_id("1", 16)
+        state.posts[video_id] = {
+            "id": video_id, "kind": "video", "message": str(body.get("description", "")),
+            "title": body.get("title"), "created_time": graph_time(datetime.now(UTC)), "parent": None,
+            "permalink_url": f"/{page_id}/videos/{video_id}/", "status_reads": 0,
+        }
+        return {"id": video_id}
 
     def _video_status(self, request: httpx.Request, video: dict[str, Any]) -> httpx.Response:
         """Processing at the first read, ready from the second on. Called with LOCK held."""
@@ -191,30 +167,25 @@ class FacebookSimulator(GraphSimulator):
     # --- comments ----------------------------------------------------------------------------
 
     def _comment(self, request: httpx.Request, object_id: str) -> httpx.Response:
-        now = datetime.now(UTC)
-        with LOCK:
-            failure, refused = self.create_failure(request, object_id)
-            if refused is not None:
-                return refused
-            state, body = self.authorized_json(request)
-            target = _find(object_id)
-            if target is None:
-                return not_found(object_id, "post")
-            message, attachment = body.get("message", ""), body.get("attachment_url")
-            if not isinstance(message, str) or (not message.strip() and attachment is None):
-                return invalid("(#100) A comment needs a message or an attachment.")
-            if attachment is not None and not is_web_url(attachment):
-                return invalid("(#100) attachment_url must be an http or https URL.")
-            comment = _store(state, "comment", now, message=message, parent=object_id,
-                             attachment=attachment)
-        if (lost := self.after_write(failure, request, "the comment was created")) is not None:
-            return lost
-        return httpx.Response(200, json=pick(_view(comment), requested_fields(request) or ["id"]))
+        return self.create(request, object_id, self._write_comment, "the comment was created")
+
+    def _write_comment(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], object_id: str
+    ) -> dict[str, Any]:
+        if find_post(NETWORK, object_id) is None:
+            raise Refused(not_found(object_id, "post"))
+        message, attachment = body.get("message", ""), body.get("attachment_url")
+        if not isinstance(message, str) or (not message.strip() and attachment is None):
+            raise Refused(invalid("(#100) A comment needs a message or an attachment."))
+        if attachment is not None and not is_web_url(attachment):
+            raise Refused(invalid("(#100) attachment_url must be an http or https URL."))
+        comment = _store(state, "comment", message=message, parent=object_id, attachment=attachment)
+        return pick(_view(comment), requested_fields(request) or ["id"])
 
     def _comments(self, request: httpx.Request, object_id: str) -> httpx.Response:
         with LOCK:
             self.authorized(request)
-            if _find(object_id) is None:
+            if find_post(NETWORK, object_id) is None:
                 return not_found(object_id)
             found = [
                 _view(post) for state in accounts_on(NETWORK) for post in state.posts.values()
@@ -222,8 +193,7 @@ class FacebookSimulator(GraphSimulator):
             ]
         newest_first = request.url.params.get("order") == "reverse_chronological"
         found.sort(key=lambda view: view["created_time"], reverse=newest_first)
-        fields = requested_fields(request)
-        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in found]))
+        return listed(request, found)
 
     # --- lists -------------------------------------------------------------------------------
 
@@ -239,14 +209,12 @@ class FacebookSimulator(GraphSimulator):
         since = request.url.params.get("since")
         with LOCK:
             state = self.authorized(request)
-            if page_id != state.tokens["page_id"]:
-                return not_found(page_id)
+            _check_page(state, page_id, "get")
             posts = [post for post in reversed(state.posts.values()) if post["kind"] in kinds]
             if since is not None:
                 posts = [p for p in posts if parse_graph_time(p["created_time"]).timestamp() >= int(since)]
             views = [_view(post, text_field) for post in posts]
-        fields = requested_fields(request)
-        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+        return listed(request, views)
 
     # --- GET /?ids= and GET /{id} ------------------------------------------------------------
 
@@ -255,7 +223,7 @@ class FacebookSimulator(GraphSimulator):
         fields = requested_fields(request)
         with LOCK:
             self.authorized(request)
-            found = {post_id: _find(post_id) for post_id in ids}
+            found = {post_id: find_post(NETWORK, post_id) for post_id in ids}
             missing = [post_id for post_id, post in found.items() if post is None]
             if not ids or missing:
                 return graph_error(404, 803, f"(#803) Some of the aliases you requested do not exist: {','.join(missing)}")
@@ -271,7 +239,7 @@ class FacebookSimulator(GraphSimulator):
             if object_id == state.tokens["page_id"]:
                 profile = shaped(NETWORK, "page_profile", id=object_id, name=state.username, username=state.username)
                 return httpx.Response(200, json=pick(profile, fields))
-            post = _find(object_id)
+            post = find_post(NETWORK, object_id)
             if post is None:
                 return not_found(object_id)
             if post["kind"] == "video" and "status" in fields:
@@ -286,7 +254,7 @@ class FacebookSimulator(GraphSimulator):
             if object_id in state.posts:
                 del state.posts[object_id]
                 return httpx.Response(200, json={"success": True})
-            if _find(object_id) is not None:
+            if find_post(NETWORK, object_id) is not None:
                 return graph_error(403, 200, "(#200) Permissions error")
         return not_found(object_id, "delete")
 
@@ -294,14 +262,19 @@ class FacebookSimulator(GraphSimulator):
 # --- state, called with LOCK held ------------------------------------------------------------
 
 
-def _find(object_id: str) -> dict[str, Any] | None:
-    for state in accounts_on(NETWORK):
-        if object_id in state.posts:
-            return state.posts[object_id]
-    return None
+def _check_page(state: SimulatedAccount, page_id: str, method: str = "post") -> None:
+    """Raises Refused unless `page_id` is the account's Page."""
+    if page_id != state.tokens["page_id"]:
+        raise Refused(not_found(page_id, method))
 
 
-def _store(state: SimulatedAccount, kind: str, now: datetime, **fields: Any) -> dict[str, Any]:
+def _check_photo(state: SimulatedAccount, page_id: str, body: dict[str, Any]) -> None:
+    _check_page(state, page_id)
+    if not is_web_url(body.get("url")):
+        raise Refused(graph_error(400, 324, "(#324) Requires upload file"))
+
+
+def _store(state: SimulatedAccount, kind: str, **fields: Any) -> dict[str, Any]:
     page_id = state.tokens["page_id"]
     local = new_id("12", 15)
     if kind == "comment":
@@ -312,28 +285,28 @@ def _store(state: SimulatedAccount, kind: str, now: datetime, **fields: Any) -> 
     else:
         post_id = f"{page_id}_{local}"
         permalink = f"{_WEB}/{page_id}/posts/{local}"
-    post = {"id": post_id, "kind": kind, "created_time": graph_time(now), "permalink_url": permalink,
+    post = {"id": post_id, "kind": kind, "created_time": graph_time(datetime.now(UTC)), "permalink_url": permalink,
             "parent": None, "photo_id": new_id("12", 15) if kind == "photo" else None, **fields}
     state.posts[post_id] = post
     return post
 
 
-def _feed_problem(state: SimulatedAccount, body: dict[str, Any]) -> httpx.Response | None:
+def _check_feed_post(state: SimulatedAccount, body: dict[str, Any]) -> None:
+    """Raises Refused unless the body has a message, a link or attached media, all valid."""
     message, link, attached = body.get("message", ""), body.get("link"), body.get("attached_media")
     if not isinstance(message, str) or len(message) > MAX_TEXT:
-        return invalid(f"(#100) message must be a string of at most {MAX_TEXT} characters.")
+        raise Refused(invalid(f"(#100) message must be a string of at most {MAX_TEXT} characters."))
     if link is not None and not is_web_url(link):
-        return invalid("(#100) The parameter link must be an http or https URL.")
+        raise Refused(invalid("(#100) The parameter link must be an http or https URL."))
     if attached is not None:
         photos = side_store(state, "photos")
         if not isinstance(attached, list) or not all(
             isinstance(item, dict) and item.get("media_fbid") in photos and not photos[item["media_fbid"]]["attached"]
             for item in attached
         ):
-            return invalid("(#100) attached_media must name unpublished photos of this Page, each once.")
+            raise Refused(invalid("(#100) attached_media must name unpublished photos of this Page, each once."))
     if not message.strip() and link is None and not attached:
-        return invalid("(#100) Missing message or attachment.")
-    return None
+        raise Refused(invalid("(#100) Missing message or attachment."))
 
 
 def _repeats_last_message(state: SimulatedAccount, body: dict[str, Any]) -> bool:
@@ -360,9 +333,7 @@ def _view(post: dict[str, Any], text_field: str = "message") -> dict[str, Any]:
 def _counts_view(post: dict[str, Any]) -> dict[str, Any]:
     """Stable made-up reactions and shares; the comments are the real simulated ones."""
     seed = stable_digest("fb-metrics", post["id"])
-    comments = sum(
-        1 for state in accounts_on(NETWORK) for other in state.posts.values() if other.get("parent") == post["id"]
-    )
+    comments = comment_count(NETWORK, post["id"])
     view: dict[str, Any] = {
         "id": post["id"],
         "reactions": {"data": [], "summary": {"total_count": seed[0] % 100, "viewer_reaction": "NONE"}},

@@ -26,17 +26,19 @@ from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, sta
 from herald.platforms.simulators.common import Refused
 from herald.platforms.simulators.meta import (
     GraphSimulator,
+    comment_count,
     connect,
-    connected_token,
+    connected_page,
+    find_post,
     graph_error,
     graph_time,
     invalid,
     is_web_url,
-    mint,
+    listed,
     new_id,
     not_found,
     numeric_id,
-    paged,
+    page_tokens,
     parse_graph_time,
     pick,
     recorded_body,
@@ -53,13 +55,8 @@ _WEB = "https://www.instagram.com"
 
 
 def initial_tokens(account_id: str, username: str) -> dict[str, str]:
-    return {
-        "ig_user_id": numeric_id(17, "ig-user", account_id),
-        "page_id": numeric_id(15, "ig-page", account_id),
-        "access_token": mint(NETWORK, account_id, "page", "0"),
-        "user_access_token": mint(NETWORK, account_id, "user"),
-        "user_id": numeric_id(17, "ig-fb-user", account_id),
-    }
+    page_id, user_id = numeric_id(15, "ig-page", account_id), numeric_id(17, "ig-fb-user", account_id)
+    return {"ig_user_id": numeric_id(17, "ig-user", account_id), **page_tokens(NETWORK, account_id, page_id, user_id)}
 
 
 def connect_handler(request: httpx.Request) -> httpx.Response:
@@ -67,19 +64,14 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _connected_page(username: str) -> dict[str, Any]:
-    return {
-        "id": numeric_id(15, "ig-connected-page", username),
+    account = {
+        "id": numeric_id(17, "ig-connected-user", username),
+        "username": username,
         "name": username,
-        "access_token": connected_token("page", username),
-        "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
-        "instagram_business_account": {
-            "id": numeric_id(17, "ig-connected-user", username),
-            "username": username,
-            "name": username,
-            "profile_picture_url": f"https://scontent.cdninstagram.com/v/{username}.jpg",
-            "followers_count": 267788,
-        },
+        "profile_picture_url": f"https://scontent.cdninstagram.com/v/{username}.jpg",
+        "followers_count": 267788,
     }
+    return connected_page(numeric_id(15, "ig-connected-page", username), username, instagram_business_account=account)
 
 
 class InstagramSimulator(GraphSimulator):
@@ -146,55 +138,49 @@ class InstagramSimulator(GraphSimulator):
     # --- POST /{ig-user-id}/media_publish ----------------------------------------------------
 
     def _publish(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
         with LOCK:
-            failure, refused = self.create_failure(request, self.state().tokens["ig_user_id"])
-            if refused is not None:
-                return refused
-            state, body = self.authorized_json(request)
-            containers = side_store(state, "containers")
-            container = containers.get(str(body.get("creation_id")))
-            if container is None or container["item"]:
-                return invalid(f"(#100) creation_id {body.get('creation_id')} is not a container of this account.")
-            if container["published"] or _status_of(container, containers) != "FINISHED":
-                return recorded_error(NETWORK, "error_media_not_ready")
-            container["published"] = True
-            media = _store(state, "media", now, caption=container["caption"], media_type=_media_type(container))
-        if (lost := self.after_write(failure, request, "the media was published")) is not None:
-            return lost
-        return httpx.Response(200, json={"id": media["id"]})
+            ig_user_id = self.state().tokens["ig_user_id"]
+        return self.create(request, ig_user_id, self._write_media, "the media was published")
+
+    def _write_media(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], ig_user_id: str
+    ) -> dict[str, Any]:
+        containers = side_store(state, "containers")
+        container = containers.get(str(body.get("creation_id")))
+        if container is None or container["item"]:
+            raise Refused(invalid(f"(#100) creation_id {body.get('creation_id')} is not a container of this account."))
+        if container["published"] or _status_of(container, containers) != "FINISHED":
+            raise Refused(recorded_error(NETWORK, "error_media_not_ready"))
+        container["published"] = True
+        media = _store(state, "media", caption=container["caption"], media_type=_media_type(container))
+        return {"id": media["id"]}
 
     # --- comments ----------------------------------------------------------------------------
 
     def _comment(self, request: httpx.Request, media_id: str) -> httpx.Response:
-        now = datetime.now(UTC)
-        with LOCK:
-            failure, refused = self.create_failure(request, media_id)
-            if refused is not None:
-                return refused
-            state, body = self.authorized_json(request)
-            target = _find(media_id)
-            if target is None or target["kind"] != "media":
-                return not_found(media_id, "post")
-            message = body.get("message")
-            if not isinstance(message, str) or not message.strip() or len(message) > MAX_TEXT:
-                return invalid(f"(#100) message must be text of at most {MAX_TEXT} characters.")
-            comment = _store(state, "comment", now, text=message, parent=media_id)
-        if (lost := self.after_write(failure, request, "the comment was created")) is not None:
-            return lost
-        return httpx.Response(200, json={"id": comment["id"]})
+        return self.create(request, media_id, self._write_comment, "the comment was created")
+
+    def _write_comment(
+        self, request: httpx.Request, state: SimulatedAccount, body: dict[str, Any], media_id: str
+    ) -> dict[str, Any]:
+        target = find_post(NETWORK, media_id)
+        if target is None or target["kind"] != "media":
+            raise Refused(not_found(media_id, "post"))
+        message = body.get("message")
+        if not isinstance(message, str) or not message.strip() or len(message) > MAX_TEXT:
+            raise Refused(invalid(f"(#100) message must be text of at most {MAX_TEXT} characters."))
+        return {"id": _store(state, "comment", text=message, parent=media_id)["id"]}
 
     def _comments(self, request: httpx.Request, media_id: str) -> httpx.Response:
         with LOCK:
             self.authorized(request)
-            if _find(media_id) is None:
+            if find_post(NETWORK, media_id) is None:
                 return not_found(media_id)
             views = [
                 _view(post) for state in accounts_on(NETWORK) for post in reversed(state.posts.values())
                 if post["kind"] == "comment" and post["parent"] == media_id
             ]
-        fields = requested_fields(request)
-        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+        return listed(request, views)
 
     # --- GET /{ig-user-id}/media, GET /{media-id}/insights and GET /{id} ---------------------
 
@@ -205,14 +191,13 @@ class InstagramSimulator(GraphSimulator):
             views = [_view(post) for post in reversed(state.posts.values()) if post["kind"] == "media"]
         if since is not None:
             views = [view for view in views if parse_graph_time(view["timestamp"]).timestamp() >= int(since)]
-        fields = requested_fields(request)
-        return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+        return listed(request, views)
 
     def _insights(self, request: httpx.Request, media_id: str) -> httpx.Response:
         metrics = request.url.params.get("metric", "").split(",")
         with LOCK:
             self.authorized(request)
-            media = _find(media_id)
+            media = find_post(NETWORK, media_id)
             if media is None or media["kind"] != "media":
                 return not_found(media_id)
             if not metrics or not set(metrics) <= set(INSIGHTS.split(",")):
@@ -235,7 +220,7 @@ class InstagramSimulator(GraphSimulator):
             container = side_store(state, "containers").get(object_id)
             if container is not None:
                 return self._container_status(request, container)
-            post = _find(object_id)
+            post = find_post(NETWORK, object_id)
             if post is None:
                 return not_found(object_id)
             return httpx.Response(200, json=pick(_view(post), fields or ["id"]))
@@ -288,14 +273,8 @@ def _media_type(container: dict[str, Any]) -> str:
     return {"image": "IMAGE", "video": "VIDEO", "carousel": "CAROUSEL_ALBUM"}[container["kind"]]
 
 
-def _find(object_id: str) -> dict[str, Any] | None:
-    for state in accounts_on(NETWORK):
-        if object_id in state.posts:
-            return state.posts[object_id]
-    return None
-
-
-def _store(state: SimulatedAccount, kind: str, now: datetime, **fields: Any) -> dict[str, Any]:
+def _store(state: SimulatedAccount, kind: str, **fields: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
     post_id = new_id("179", 17)
     shortcode = base64.urlsafe_b64encode(stable_digest("ig-shortcode", post_id)[:8]).decode().rstrip("=")
     post = {"id": post_id, "kind": kind, "at": now, "timestamp": graph_time(now), "username": state.username,
@@ -314,9 +293,7 @@ def _view(post: dict[str, Any]) -> dict[str, Any]:
 def _insight_values(media: dict[str, Any]) -> dict[str, int]:
     """Stable made-up counts; comments are the real simulated ones."""
     seed = stable_digest("ig-metrics", media["id"])
-    comments = sum(
-        1 for state in accounts_on(NETWORK) for post in state.posts.values() if post.get("parent") == media["id"]
-    )
+    comments = comment_count(NETWORK, media["id"])
     views = 100 + int.from_bytes(seed[0:2], "big") % 5000
     return {"views": views, "reach": views * 3 // 4, "likes": seed[2] % 200, "comments": comments,
             "shares": seed[3] % 20, "saved": seed[4] % 30}

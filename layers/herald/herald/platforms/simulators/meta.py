@@ -7,6 +7,8 @@
 - numeric ids and "EAA..." tokens minted with `stable_digest`, so every process agrees;
 - the Bearer check of the Page token, and its renewal with the User token (GET
   /{page-id}?fields=access_token), which a revoked account is refused;
+- create-post calls (`GraphSimulator.create`): the injected failure, the token and JSON body
+  checked, the write, and the answer lost or malformed after it;
 - `fields=` answered as the Graph does: only the fields asked for, and the id;
 - the Facebook Login calls of connecting, before any account exists (`connect`): the code and
   long-lived token exchanges (codes made by `simulated_code`, the app TEST_CLIENT_ID and
@@ -34,6 +36,7 @@ from herald.platforms.simulators import (
     TEST_CLIENT_ID,
     TEST_CLIENT_SECRET,
     SimulatedAccount,
+    accounts_on,
     redeem_code,
     stable_digest,
 )
@@ -44,6 +47,7 @@ API_PREFIX = f"/{GRAPH_VERSION}/"
 RECORDINGS = Path(__file__).with_name("recordings")
 BUC_HEADER = "X-Business-Use-Case-Usage"
 FBTRACE = "AbCdEfGhIjKlMnOp"
+PAGE_TASKS = ("ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE")  # a Page admin's
 _sequence = 0  # low digits of new ids, process-wide (guarded by LOCK)
 _SIDE: dict[tuple[str, str], tuple[SimulatedAccount, dict[str, dict[str, Any]]]] = {}
 
@@ -126,6 +130,16 @@ def mint(*parts: str) -> str:
     return "EAA" + base64.urlsafe_b64encode(stable_digest("meta-token", *parts)).decode().rstrip("=")
 
 
+def page_tokens(network: str, account_id: str, page_id: str, user_id: str) -> dict[str, str]:
+    """A test account's first tokens: its Page's id and token, and its person's id and User token."""
+    return {
+        "page_id": page_id,
+        "access_token": mint(network, account_id, "page", "0"),
+        "user_access_token": mint(network, account_id, "user"),
+        "user_id": user_id,
+    }
+
+
 def graph_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
@@ -189,6 +203,12 @@ def side_store(state: SimulatedAccount, name: str) -> dict[str, dict[str, Any]]:
     return held[1]
 
 
+def listed(request: httpx.Request, views: list[dict[str, Any]]) -> httpx.Response:
+    """A list answer of `views`, each with the fields asked for."""
+    fields = requested_fields(request)
+    return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
+
+
 def paged(request: httpx.Request, items: list[dict[str, Any]]) -> dict[str, Any]:
     """A list answer: `limit` items from the `after` cursor, with paging.next while more remain."""
     params = request.url.params
@@ -205,7 +225,25 @@ def _cursor(position: int) -> str:
     return base64.urlsafe_b64encode(str(position).encode()).decode().rstrip("=")
 
 
+def find_post(network: str, object_id: str) -> dict[str, Any] | None:
+    """A live post (or comment) of any account on `network`. Call with LOCK held."""
+    for state in accounts_on(network):
+        if object_id in state.posts:
+            return state.posts[object_id]
+    return None
+
+
+def comment_count(network: str, post_id: str) -> int:
+    """The live comments on `post_id`, by any account on `network`. Call with LOCK held."""
+    return sum(1 for state in accounts_on(network) for post in state.posts.values() if post.get("parent") == post_id)
+
+
 # --- the per-account simulator -----------------------------------------------------------------
+
+
+# What a create-post call writes (LOCK held): given the request, the account, the JSON body and the
+# object it is made on, it stores what the call creates and gives the answer, or raises Refused.
+Write = Callable[[httpx.Request, SimulatedAccount, dict[str, Any], str], dict[str, Any]]
 
 
 class GraphSimulator(Simulator):
@@ -238,6 +276,20 @@ class GraphSimulator(Simulator):
         if presented in (state.tokens["access_token"], state.previous_tokens.get("access_token")):
             return recorded_error(self.network, "error_expired_token")
         return recorded_error(self.network, "error_invalid_token")
+
+    def create(self, request: httpx.Request, object_id: str, write: Write, written: str) -> httpx.Response:
+        """A create-post call made on `object_id` (a Page, an account, a post): the failure injected
+        into it, the token and JSON body checked, `write`, then the failure that strikes after the
+        write (`written` says what was written, e.g. "the post was created")."""
+        with LOCK:
+            failure, refused = self.create_failure(request, object_id)
+            if refused is not None:
+                return refused
+            state, body = self.authorized_json(request)
+            answer = write(request, state, body, object_id)
+        if (lost := self.after_write(failure, request, written)) is not None:
+            return lost
+        return httpx.Response(200, json=answer)
 
     def create_failure(self, request: httpx.Request, object_id: str) -> tuple[str | None, httpx.Response | None]:
         """The failure injected into this create call and the answer it makes before anything is
@@ -277,6 +329,12 @@ class GraphSimulator(Simulator):
 # --- connecting (Facebook Login) ---------------------------------------------------------------
 
 ConnectedPage = Callable[[str], dict[str, Any]]  # username -> the granted Page as /me/accounts shows it
+
+
+def connected_page(page_id: str, username: str, /, **fields: Any) -> dict[str, Any]:
+    """A Page `username` administers and granted, as /me/accounts shows it, with its Page token."""
+    return {"id": page_id, "name": username, "access_token": connected_token("page", username),
+            "tasks": list(PAGE_TASKS), **fields}
 
 
 def connect(request: httpx.Request, network: str, scopes: tuple[str, ...], page: ConnectedPage) -> httpx.Response:
