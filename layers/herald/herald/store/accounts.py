@@ -13,6 +13,7 @@ from herald.errors import AccountNotFound, ConcurrentModification
 from herald.sealing import Sealer
 from herald.store import keys
 from herald.store.codec import from_item, to_item
+from herald.store.due_index import due_keys
 from herald.store.errors import is_conditional_failure
 
 _ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entity")
@@ -110,24 +111,8 @@ class AccountStore:
 
     def refresh_due(self, now: datetime, limit: int) -> Iterator[tuple[str, str]]:
         """(workspace_id, account_id) of active accounts whose token should be refreshed by now."""
-        seen = 0
-        for partition in keys.refresh_pks():
-            query: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": "GSI2",
-                "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK <= :now",
-                "ExpressionAttributeValues": {":pk": {"S": partition}, ":now": {"S": to_iso(now)}},
-            }
-            while True:
-                page = self._db.query(**query)
-                for item in page.get("Items", []):
-                    yield item["PK"]["S"].removeprefix("WS#"), item["SK"]["S"].removeprefix("ACCOUNT#")
-                    seen += 1
-                    if seen >= limit:
-                        return
-                if "LastEvaluatedKey" not in page:
-                    break
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for pk, sk in due_keys(self._db, self._table, keys.refresh_pks(), to_iso(now), limit):
+            yield pk.removeprefix("WS#"), sk.removeprefix("ACCOUNT#")
 
     def delete(self, workspace_id: str, account_id: str) -> None:
         self._db.delete_item(

@@ -15,6 +15,7 @@ from herald.posts.model import Post, PostStatus, PostTarget
 from herald.posts.ports import IdempotencyRecord, PostFilter, PostPage
 from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
+from herald.store.due_index import due_keys
 from herald.store.errors import cancellation_codes, error_code, is_conditional_failure
 
 _ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "calendar_at",
@@ -337,25 +338,8 @@ class PostStore:
     def due(self, now: datetime, limit: int) -> Iterator[tuple[str, str]]:
         """(workspace_id, post_id) of posts the sweeper should look at: scheduled ones past their
         grace, publishing ones past their lease."""
-        seen = 0
-        for partition in keys.due_pks():
-            query: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": "GSI2",
-                "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK <= :now",
-                "ExpressionAttributeValues": {":pk": {"S": partition}, ":now": to_value(now)},
-            }
-            while True:
-                page = self._db.query(**query)
-                for item in page.get("Items", []):
-                    pk, sk = item["PK"]["S"], item["SK"]["S"]
-                    yield pk.removeprefix("WS#"), sk.removeprefix("POST#")
-                    seen += 1
-                    if seen >= limit:
-                        return
-                if "LastEvaluatedKey" not in page:
-                    break
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for pk, sk in due_keys(self._db, self._table, keys.due_pks(), to_iso(now), limit):
+            yield pk.removeprefix("WS#"), sk.removeprefix("POST#")
 
 
 def _encode_cursor_key(key: dict[str, Any]) -> str:
