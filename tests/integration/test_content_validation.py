@@ -118,3 +118,18 @@ def test_the_metadata_address_message_is_clear(api: ApiClient, networks: Any) ->
     assert reply.status == 422
     messages = " ".join(d["message"] for d in reply.body["error"]["details"])
     assert "169.254.169.254" in messages and "link-local" in messages.lower()
+
+
+def test_a_mastodon_instance_with_a_higher_limit_takes_longer_posts(api: ApiClient, workspace: dict[str, Any],
+                                                                      clock: Any) -> None:
+    from herald import wiring
+
+    roomy = add_account(workspace, clock, platform="mastodon")
+    wiring.account_store().save(roomy.model_copy(update={"limits": {"max_characters": 1000}, "version": 2}),
+                                expected_version=1)
+    default = add_account(workspace, clock, platform="mastodon")
+    text = "word " * 160  # 800 characters
+    fits = api.post("/v1/posts/validate", {"text": text, "account_ids": [roomy.id]}).body
+    assert fits["valid"], fits
+    too_long = api.post("/v1/posts/validate", {"text": text, "account_ids": [default.id]}).body
+    assert [(e["network"], e["limit"]) for e in too_long["errors"]] == [("mastodon", 500)]

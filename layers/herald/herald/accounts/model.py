@@ -47,6 +47,7 @@ class Account(BaseModel):
     avatar_url: str | None = None
     followers: int | None = None
     permissions: list[str] = Field(default_factory=list)
+    limits: dict[str, int] = Field(default_factory=dict)  # per-account content limits (a Mastodon instance's)
     # Test mode only: failures the simulator answers with, in order, before it behaves.
     simulate: list[str] = Field(default_factory=list)
     created_at: datetime

@@ -81,6 +81,9 @@ class AccountIdentity:
     avatar_url: str | None = None
     followers: int | None = None  # None: the network does not say
     permissions: tuple[str, ...] = ()  # the scopes granted
+    # The account's own content limits where they differ per account (a Mastodon instance's
+    # max_characters, max_media_attachments): the content rules use them for its posts.
+    limits: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

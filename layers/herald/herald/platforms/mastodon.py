@@ -451,6 +451,8 @@ def _identity(account: dict[str, Any], tokens: Mapping[str, str]) -> AccountIden
         display_name=_text(account, "display_name"),
         avatar_url=_text(account, "avatar"),
         followers=http.count(account, "followers_count"),
+        limits={name: _int_token(tokens, name, default) for name, default in
+                (("max_characters", DEFAULT_MAX_CHARACTERS), ("max_media_attachments", DEFAULT_MAX_MEDIA))},
     )
 
 

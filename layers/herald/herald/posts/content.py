@@ -16,6 +16,7 @@ from herald.posts.model import LinkCard, Post, PostStatus
 from herald.text import mentions as mention_text
 from herald.text.options import option_problems
 from herald.text.richtext import render, style_for
+from herald.text.rules import NetworkRule, mastodon_rule
 from herald.text.structured import with_hashtags, with_hashtags_in_place, with_link
 from herald.text.twitter import url_spans
 from herald.text.validation import ContentToCheck, Problem, validate, validate_all
@@ -235,7 +236,7 @@ def _step_problems(post: Post, network: str, account_id: str | None = None) -> l
     for step in steps_for(post, network, account_id):
         title = sent.title if step.index == 0 else None
         content = ContentToCheck(text=step.text, media=_kinds(sent, step.media), title=title, options=options)
-        found = validate(content, network)
+        found = validate(content, network, rule=_rule_for(post, network, account_id))
         if step.index > 0:
             found = [p for p in found if _applies_to_a_reply(p)]
         problems += [dataclasses.replace(p, field=step.field + p.field) for p in found]
@@ -254,6 +255,15 @@ def _step_problems(post: Post, network: str, account_id: str | None = None) -> l
                                 f"{network} has no comments: the first comment is not sent there",
                                 severity="warning"))
     return problems
+
+
+def _rule_for(post: Post, network: str, account_id: str | None) -> NetworkRule | None:
+    """The rule of one target's account where it has its own limits (a Mastodon instance's), else
+    None for the network's rule."""
+    target = next((t for t in post.targets if t.account_id == account_id), None)
+    if network != "mastodon" or target is None or not target.limits:
+        return None
+    return mastodon_rule(target.limits.get("max_characters", 500), target.limits.get("max_media_attachments", 4))
 
 
 def _applies_to_a_reply(problem: Problem) -> bool:

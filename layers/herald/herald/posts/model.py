@@ -145,6 +145,8 @@ class PostTarget(BaseModel):
     # comment. A retry resumes at the first step not done.
     parts: list[PartResult] = Field(default_factory=list)
     first_comment_error: TargetError | None = None
+    # The account's own content limits when the target was chosen (a Mastodon instance's).
+    limits: dict[str, int] = Field(default_factory=dict)
 
 
 class Approval(BaseModel):

@@ -298,7 +298,7 @@ class PostService:
                 "Some accounts must be reconnected before posting.",
                 details=[{"account_id": a} for a in disconnected],
             )
-        return [PostTarget(platform=a.platform, account_id=a.id) for a in chosen.values()]
+        return [PostTarget(platform=a.platform, account_id=a.id, limits=a.limits) for a in chosen.values()]
 
     # --- edits and actions -----------------------------------------------------------------
 
