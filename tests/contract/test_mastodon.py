@@ -712,6 +712,7 @@ def test_connect_with_an_instance_and_a_token(clock: FakeClock) -> None:
         display_name="infinite love ⴳ",
         avatar_url="https://files.mastodon.social/accounts/avatars/000/014/715/original/34aa222f4ae2e0a9.png",
         followers=821,
+        limits={"max_characters": 500, "max_media_attachments": 4},  # the instance's, for the content rules
     )
     assert connection.credentials == Credentials(
         account_id="",
