@@ -450,6 +450,21 @@ def test_connect_exchanges_the_code_and_takes_the_page_it_can_publish_to(clock: 
     script.assert_done()
 
 
+def test_connect_takes_every_granted_page_it_can_publish_to(clock: FakeClock) -> None:
+    pages = RECORDED["me_accounts"]["response"]["body"]["data"]
+    club = {**pages[0], "tasks": ["CREATE_CONTENT"], "username": "adasbookclub"}
+    script = Script(*recorded.login(body={"data": [club, pages[1]]}))
+    client = httpx.Client(transport=httpx.MockTransport(script))
+
+    connections = FacebookPlatform.connect_all_with_code(client, graph.APP, graph.CODE, graph.redirect_uri("facebook"),
+                                                         None)
+
+    assert [c.identity.username for c in connections] == ["adasbookclub", "metricsaurus"]
+    assert [c.credentials.tokens["access_token"] for c in connections] == [club["access_token"], PAGE_TOKEN]
+    assert len({c.credentials.tokens["user_access_token"] for c in connections}) == 1
+    script.assert_done()
+
+
 def test_connect_without_a_page_to_publish_to_is_refused(clock: FakeClock) -> None:
     pages = RECORDED["me_accounts"]["response"]["body"]
     script = Script(*recorded.login(body={"data": pages["data"][:1]}))

@@ -142,15 +142,16 @@ class ConnectService:
         cls = self.adapter(platform)
         try:
             with self.client_for(platform, pending.mode) as client:
-                connection = cls.connect_with_code(client, self.app_for(platform, pending.mode), params["code"],
-                                                   pending.callback_url, verifier)
+                connections = cls.connect_all_with_code(client, self.app_for(platform, pending.mode), params["code"],
+                                                        pending.callback_url, verifier)
         except PlatformError as error:
             log.warning("connect failed", extra={"platform": platform, "code": error.code})
             return Finished(with_query(pending.redirect_uri, status="error", platform=platform, error=error.code), None)
-        account = self._store(pending.workspace_id, pending.profile_id, platform, AccountMode(pending.mode), connection)
-        return Finished(
-            with_query(pending.redirect_uri, status="connected", platform=platform, account_id=account.id), account
-        )
+        mode = AccountMode(pending.mode)
+        accounts = [self._store(pending.workspace_id, pending.profile_id, platform, mode, c) for c in connections]
+        outcome = with_query(pending.redirect_uri, status="connected", platform=platform, account_id=accounts[0].id,
+                             account_ids=",".join(a.id for a in accounts))
+        return Finished(outcome, accounts[0])
 
     # --- pasted credentials ------------------------------------------------------------------
 

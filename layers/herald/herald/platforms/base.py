@@ -268,6 +268,14 @@ class Platform(ABC):
         raise NotImplementedError(f"{cls.name} is not connected through OAuth")
 
     @classmethod
+    def connect_all_with_code(
+        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
+    ) -> list[Connection]:
+        """Every account one consent grants (a person may grant several Facebook Pages at once);
+        most networks grant one."""
+        return [cls.connect_with_code(client, app, code, redirect_uri, code_verifier)]
+
+    @classmethod
     def connect_with_fields(cls, client: httpx.Client, fields: Mapping[str, str]) -> Connection:
         """Connect with credentials a person pasted in (`manual_fields`)."""
         raise NotImplementedError(f"{cls.name} is not connected with manual credentials")

@@ -257,12 +257,12 @@ class FacebookPlatform(meta.GraphPlatform):
     # --- connecting and credentials ----------------------------------------------------------
 
     @classmethod
-    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> meta.PageAccount:
-        """The first granted Page on which the person can create content."""
-        page = next((p for p in pages if _can_publish(p)), None)
-        if page is None:
+    def _connected_accounts(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> list[meta.PageAccount]:
+        """Every granted Page on which the person can create content."""
+        chosen = [meta.PageAccount(page, {}, _page_identity(page, scopes)) for page in pages if _can_publish(page)]
+        if not chosen:
             raise meta.refused("page_not_granted", "No Facebook Page on which you can publish was granted to the app.")
-        return meta.PageAccount(page, {}, _page_identity(page, scopes))
+        return chosen
 
     def identity(self) -> AccountIdentity:
         page = self._object(self._page(), _PROFILE_FIELDS)

@@ -218,16 +218,16 @@ class InstagramPlatform(meta.GraphPlatform):
     # --- connecting and credentials ----------------------------------------------------------
 
     @classmethod
-    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> meta.PageAccount:
-        """The Instagram professional account of the first granted Page that has one."""
-        page = next((p for p in pages if _linked_account(p)), None)
-        if page is None:
+    def _connected_accounts(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> list[meta.PageAccount]:
+        """The Instagram professional account of every granted Page that has one."""
+        chosen = [meta.PageAccount(page, {"ig_user_id": str(linked["id"])}, _identity(linked, scopes))
+                  for page in pages if (linked := _linked_account(page))]
+        if not chosen:
             raise meta.refused(
                 "instagram_account_not_found",
                 "No granted Facebook Page has an Instagram professional account linked to it.",
             )
-        account = _linked_account(page) or {}
-        return meta.PageAccount(page, {"ig_user_id": str(account["id"])}, _identity(account, scopes))
+        return chosen
 
     def identity(self) -> AccountIdentity:
         account = self._object(self._ig(), _PROFILE_FIELDS)

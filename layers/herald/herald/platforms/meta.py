@@ -393,7 +393,7 @@ class PageAccount:
 class GraphPlatform(Platform):
     """An adapter acting for one account with a Page access token (`access_token`), connected
     through Facebook Login: Facebook Pages and Instagram. A subclass picks its account among the
-    granted Pages (`_connected_account`) and finds its own posts and comments for `reconcile`."""
+    granted Pages (`_connected_accounts`) and finds its own posts and comments for `reconcile`."""
 
     network: ClassVar[str]  # the name people know the network by, in messages ("Facebook")
     page_fields: ClassVar[str]  # the fields /me/accounts is asked for each granted Page
@@ -435,32 +435,36 @@ class GraphPlatform(Platform):
     def connect_with_code(
         cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
     ) -> Connection:
-        """Facebook Login: the code for a long-lived User token, then the account
-        `_connected_account` takes from the granted Pages that give a Page token. `code_verifier`
-        is unused (no PKCE)."""
+        return cls.connect_all_with_code(client, app, code, redirect_uri, code_verifier)[0]
+
+    @classmethod
+    def connect_all_with_code(
+        cls, client: httpx.Client, app: AppCredentials, code: str, redirect_uri: str, code_verifier: str | None
+    ) -> list[Connection]:
+        """Facebook Login: the code for a long-lived User token, then one connection for each
+        account `_connected_accounts` finds among the granted Pages that give a Page token (the
+        person picks the Pages in Facebook's own dialog). `code_verifier` is unused (no PKCE)."""
         connector = cls(client, Credentials(account_id="", username=""), app=app)
         user = exchange_code(connector, app, code, redirect_uri)
         scopes = granted_scopes(connector, user.access_token)
         me = get_object(connector, f"{GRAPH_API}/me", user.access_token, params={"fields": "id,name"})
         pages = managed_pages(connector, user.access_token, cls.page_fields)
-        account = cls._connected_account([p for p in pages if isinstance(p.get("access_token"), str)], scopes)
-        tokens = {
-            **account.tokens,
-            "page_id": str(account.page["id"]),
-            "access_token": account.page["access_token"],
-            "user_access_token": user.access_token,
-            "user_id": str(me.get("id", "")),
-        }
+        accounts = cls._connected_accounts([p for p in pages if isinstance(p.get("access_token"), str)], scopes)
+        shared = {"user_access_token": user.access_token, "user_id": str(me.get("id", ""))}
         if user.expires_in is not None:
-            tokens["user_token_expires_at"] = to_iso(connector.clock.now() + timedelta(seconds=user.expires_in))
-        credentials = Credentials(account_id="", username=account.identity.username, tokens=tokens)
-        return Connection(credentials, account.identity)
+            shared["user_token_expires_at"] = to_iso(connector.clock.now() + timedelta(seconds=user.expires_in))
+        connections = []
+        for account in accounts:
+            tokens = {**account.tokens, "page_id": str(account.page["id"]),
+                      "access_token": account.page["access_token"], **shared}
+            credentials = Credentials(account_id="", username=account.identity.username, tokens=tokens)
+            connections.append(Connection(credentials, account.identity))
+        return connections
 
     @classmethod
     @abstractmethod
-    def _connected_account(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> PageAccount:
-        """The account to connect, from the first of `pages` that has one; raises PlatformError
-        when none has."""
+    def _connected_accounts(cls, pages: list[dict[str, Any]], scopes: tuple[str, ...]) -> list[PageAccount]:
+        """The accounts to connect from `pages` (at least one); raises PlatformError when none has one."""
 
     def revoke(self) -> bool:
         """Not called: Meta revokes per person (DELETE /me/permissions), which would disconnect
