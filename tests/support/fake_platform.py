@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from herald.platforms.base import (
+    AccountIdentity,
     Credentials,
     ErrorClass,
     MediaLimits,
@@ -29,6 +30,9 @@ class FakeNetwork:
     published: dict[str, PublishedPost] = field(default_factory=dict)  # target_key -> post
     publish_calls: list[str] = field(default_factory=list)
     contents: list[PostContent] = field(default_factory=list)  # what each publish call was given
+    metric_values: dict[str, dict[str, int]] = field(default_factory=dict)  # platform post id -> metrics
+    metric_calls: list[list[str]] = field(default_factory=list)
+    followers: int | None = None
     failures: list[PlatformError] = field(default_factory=list)  # answered to the next publishes
     failing: dict[str, PlatformError] = field(default_factory=dict)  # target_key -> every answer
     reconcile_answer: ReconcileOutcome | None = None  # None: answer from `published`
@@ -76,7 +80,12 @@ class FakePlatform(Platform):
         raise NotImplementedError
 
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]:
-        return {}
+        self.network.metric_calls.append(list(platform_post_ids))
+        return {i: dict(self.network.metric_values[i]) for i in platform_post_ids if i in self.network.metric_values}
+
+    def identity(self) -> AccountIdentity:
+        return AccountIdentity(platform_user_id="u1", username=self.credentials.username,
+                               followers=self.network.followers)
 
     def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
         answer = self.network.reconcile_answer

@@ -332,7 +332,8 @@ def test_api_and_publish_policies(template: dict[str, Any], logical_id: str) -> 
     assert grants(inline) == {(action, _sub(SCHEDULES_ARN)) for action in SCHEDULER_ACTIONS} | {
         ("iam:PassRole", _getatt("SchedulerRole")),
         ("lambda:InvokeFunction", _sub(PUBLISH_ARN)),
-    } | secrets | (media if logical_id == "ApiFunction" else {("s3:GetObject", media_arn("uploads"))})  # presigned media
+    } | secrets | (media | {("sqs:SendMessage", _getatt("AnalyticsQueue"))} if logical_id == "ApiFunction"
+                   else {("s3:GetObject", media_arn("uploads"))})  # presigned media; analytics refreshes
     (pass_role,) = [s for s in inline if "iam:PassRole" in as_list(s["Action"])]
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
 

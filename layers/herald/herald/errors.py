@@ -75,6 +75,10 @@ class AccountDisconnected(InvalidRequest):
     code = "account_disconnected"
 
 
+class TooManyRequests(HeraldError):
+    code = "rate_limited"
+
+
 class Unauthenticated(HeraldError):
     code = "unauthenticated"
 

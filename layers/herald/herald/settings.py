@@ -43,6 +43,11 @@ class Settings(BaseModel):
     # Where the deployment's network apps (client id and secret) live in SSM Parameter Store:
     # {app_parameters_path}/{network}/client_id and .../client_secret (SecureString).
     app_parameters_path: str = "/herald/apps"
+    # Analytics: the queue collection work goes through, how long a post's metrics are collected
+    # (and snapshots kept), and how often a profile may ask for a collection now.
+    analytics_queue_url: str = ""
+    analytics_retention_days: int = Field(default=30, ge=1, le=365)
+    analytics_refresh_seconds: int = Field(default=300, ge=0)
 
 
 @lru_cache(maxsize=1)

@@ -170,6 +170,58 @@ def token_refresher():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
+def analytics_store():  # type: ignore[no-untyped-def]
+    from herald.store.analytics import AnalyticsStore
+
+    return AnalyticsStore(client("dynamodb"), get_settings().table_name)
+
+
+def _retention() -> timedelta:
+    return timedelta(days=get_settings().analytics_retention_days)
+
+
+@lru_cache(maxsize=1)
+def collector():  # type: ignore[no-untyped-def]
+    from herald.analytics.collector import Collector
+
+    return Collector(tracked=analytics_store(), queue=analytics_queue(), clock=SystemClock(), retention=_retention())
+
+
+@lru_cache(maxsize=1)
+def analytics_queue():  # type: ignore[no-untyped-def]
+    from herald.messaging.sqs import SqsQueue
+
+    return SqsQueue(client("sqs"), get_settings().analytics_queue_url)
+
+
+@lru_cache(maxsize=1)
+def collection_worker():  # type: ignore[no-untyped-def]
+    from herald.analytics.worker import CollectionWorker
+    from herald.platforms.registry import open_platform
+
+    return CollectionWorker(accounts=account_store(), analytics=analytics_store(), clock=SystemClock(),
+                            open_platform=open_platform, retention=_retention())
+
+
+@lru_cache(maxsize=1)
+def stream_processor():  # type: ignore[no-untyped-def]
+    from herald.analytics.stream import StreamProcessor
+
+    return StreamProcessor(analytics=analytics_store(), retention=_retention())
+
+
+@lru_cache(maxsize=1)
+def analytics_reports():  # type: ignore[no-untyped-def]
+    from herald.analytics.reports import AnalyticsReports
+
+    def clicks_of_post(workspace_id: str, profile_id: str, post_id: str) -> dict[str, int]:
+        post = post_store().get(workspace_id, post_id)
+        return link_service().clicks_by_channel(workspace_id, profile_id, post_id, list(post.short_links))
+
+    return AnalyticsReports(store=analytics_store(), clicks_of_post=clicks_of_post)
+
+
+@lru_cache(maxsize=1)
 def sweeper():  # type: ignore[no-untyped-def]
     from herald.publishing.sweeper import Sweeper
 
@@ -182,7 +234,8 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  connect_service, link_service, media_store, post_service, publisher, sweeper, token_refresher):
+                  connect_service, link_service, media_store, post_service, publisher, sweeper, token_refresher,
+                  analytics_store, collector, analytics_queue, collection_worker, stream_processor, analytics_reports):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

@@ -22,6 +22,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.HeraldError], HTTPStatus], ...] = (
     (errors.InvalidState, HTTPStatus.CONFLICT),
     (errors.Conflict, HTTPStatus.CONFLICT),
     (errors.InvalidRequest, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (errors.TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (errors.ScheduleUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
     (errors.StoreUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
 )
@@ -89,6 +90,7 @@ _DESCRIPTIONS = {
     404: "Not found in this workspace and profile",
     409: "Not allowed in the current state (`invalid_state`), or a conflicting write",
     422: "The request is not valid (`validation_error`, `invalid_request`, `invalid_content`, ...)",
+    429: "Asked too often; retry after the time the message names (`rate_limited`)",
     500: "Our bug (`internal_error`)",
     503: "A dependency (Scheduler, the store) refused; nothing was changed (`schedule_unavailable`)",
 }

@@ -3,13 +3,14 @@ spec is generated from them); the domain has its own models."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from herald.accounts.model import Account
+from herald.analytics.optimal_times import OptimalTimes
 from herald.clock import to_millis
 from herald.posts.model import Mention, Override, Post, PostStatus, PostType, TargetStatus
 from herald.workspaces.model import ApiKey, Profile, Role
@@ -595,3 +596,79 @@ class ProfileResponse(BaseModel):
 
 class ProfileListResponse(BaseModel):
     profiles: list[ProfileResponse]
+
+
+class MetricValues(BaseModel):
+    """Normalized metrics; a metric the network does not provide is absent, not zero."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    impressions: int | None = None
+    reach: int | None = None
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    clicks: int | None = None
+    engagements: int | None = None
+    engagement_rate: float | None = Field(default=None, description="engagements / impressions (or views, or reach)")
+
+
+class SeriesPoint(MetricValues):
+    at: datetime
+
+
+class PostAnalyticsResponse(BaseModel):
+    post_id: str
+    total: MetricValues
+    by_network: dict[str, MetricValues]
+    timeseries: dict[str, list[SeriesPoint]] = Field(description="Per network, one point per snapshot collected")
+    collected_at: datetime | None = Field(default=None, description="The newest collection; null: none yet")
+
+
+class TopPost(MetricValues):
+    post_id: str
+    platform: str
+    published_at: datetime
+
+
+class GroupTotals(MetricValues):
+    posts: int
+
+
+class FollowersGained(BaseModel):
+    account_id: str
+    platform: str
+    gained: int
+    now: int
+
+
+class SummaryResponse(BaseModel):
+    start_date: date
+    end_date: date
+    platform: str | None = None
+    posts: int = Field(description="Posts published in the range with metrics collected")
+    impressions: int | None = None
+    engagements: int | None = None
+    average_engagement_rate: float | None = None
+    gained: MetricValues = Field(description="What the profile's posts gained over the range (UTC days)")
+    by_network: dict[str, MetricValues]
+    top_posts: list[TopPost]
+    by_post_type: dict[str, GroupTotals]
+    by_campaign: dict[str, GroupTotals]
+    followers: list[FollowersGained] = Field(description="Where at least two counts were collected in the range")
+
+
+class RefreshRequest(_Strict):
+    post_id: Annotated[str, Field(max_length=64)] | None = None
+
+
+class RefreshResponse(BaseModel):
+    queued_messages: int
+    targets: int
+
+
+class OptimalTimesResponse(OptimalTimes):
+    """168 weekday-hour slots in the asked time zone, the best first in `best`, what they rest on
+    (`basis`), and the published study the prior comes from (`prior`)."""

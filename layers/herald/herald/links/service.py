@@ -56,6 +56,11 @@ def check_target_url(url: str) -> str:
     return url
 
 
+def _url_key(post_id: str | None, url: str) -> str:
+    """One link per URL and post (or per URL, without a post)."""
+    return hashlib.sha256(f"{post_id or ''}\n{url}".encode()).hexdigest()
+
+
 @dataclass
 class LinkService:
     store: LinkStore
@@ -66,7 +71,7 @@ class LinkService:
     ) -> ShortLink:
         """The link for this URL and post (made once, then reused), with a code for each channel."""
         check_target_url(url)
-        url_key = hashlib.sha256(f"{post_id or ''}\n{url}".encode()).hexdigest()
+        url_key = _url_key(post_id, url)
         link = self.store.find_for(workspace_id, profile_id, url_key)
         if link is None:
             candidate = ShortLink(
@@ -96,6 +101,15 @@ class LinkService:
             link = self.shorten(workspace_id, profile_id, url, post_id, networks)
             mapping[url] = {network: f"{base.rstrip('/')}/l/{link.codes[network]}" for network in networks}
         return mapping
+
+    def clicks_by_channel(self, workspace_id: str, profile_id: str, post_id: str, urls: Iterable[str]) -> dict[str, int]:
+        """Clicks on a post's short links, by channel (a network, or "direct"), all days together."""
+        counted: dict[str, int] = {}
+        for url in urls:
+            link = self.store.find_for(workspace_id, profile_id, _url_key(post_id, url))
+            for count in self.store.clicks(link) if link is not None else []:
+                counted[count.channel] = counted.get(count.channel, 0) + count.clicks
+        return counted
 
     def get(self, workspace_id: str, profile_id: str, link_id: str) -> tuple[ShortLink, list[ClickCount]]:
         link = self.store.get(workspace_id, link_id)

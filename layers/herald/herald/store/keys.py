@@ -93,3 +93,45 @@ def refresh_pk(account_id: str) -> str:
 
 def refresh_pks() -> list[str]:
     return [f"REFRESH#{n}" for n in range(DUE_SHARDS)]
+
+
+TRACK_SHARDS = 8
+
+
+def tracked_sk(post_id: str, account_id: str) -> str:
+    return f"TRACK#{post_id}#{account_id}"
+
+
+def tracked_pk(account_id: str) -> str:
+    """The collector's index of tracked targets (GSI1): an account's targets share one shard, in
+    time order, so a query walks them account by account."""
+    shard = int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % TRACK_SHARDS
+    return f"TRACK#{shard}"
+
+
+def tracked_pks() -> list[str]:
+    return [f"TRACK#{n}" for n in range(TRACK_SHARDS)]
+
+
+def snapshot_sk(post_id: str, account_id: str, collected_at: str) -> str:
+    return f"SNAP#{post_id}#{account_id}#{collected_at}"
+
+
+def totals_sk(post_id: str, account_id: str) -> str:
+    return f"STATS#{post_id}#{account_id}"
+
+
+def rollup_sk(profile_id: str, day: str, platform: str) -> str:
+    return f"ROLLUP#{profile_id}#{day}#{platform}"
+
+
+def signal_sk(profile_id: str, at: str, post_id: str, account_id: str) -> str:
+    return f"SIGNAL#{profile_id}#{at}#{post_id}#{account_id}"
+
+
+def followers_sk(account_id: str, collected_at: str) -> str:
+    return f"FOLLOWERS#{account_id}#{collected_at}"
+
+
+def analytics_refresh_sk(profile_id: str) -> str:
+    return f"ANALYTICS_REFRESH#{profile_id}"

@@ -1,0 +1,1 @@
+from herald.analytics.handlers import work as lambda_handler  # noqa: F401

@@ -1,0 +1,1 @@
+from herald.analytics.handlers import collect as lambda_handler  # noqa: F401

@@ -1,0 +1,1 @@
+from herald.analytics.handlers import stream as lambda_handler  # noqa: F401
