@@ -26,6 +26,7 @@ from herald.platforms.base import (
     ReconcileOutcome,
 )
 from herald.platforms.bluesky import (
+    DEFAULT_PDS,
     JOB_POLL_ATTEMPTS,
     BlueskyPlatform,
     external_embed,
@@ -49,6 +50,7 @@ from herald.platforms.simulators.bluesky import (
     did_for_handle,
     recording,
 )
+from herald.platforms.simulators.common import grown_followers, grown_metrics
 from support.clock import FakeClock
 
 PDS = "https://pds.example.net"
@@ -1614,6 +1616,8 @@ def test_simulated_pds_enforces_the_text_limits(make_account) -> None:
 
 
 def test_simulated_thread_metrics_and_delete(make_account) -> None:
+    frozen = datetime.now(UTC)
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
     platform = open_platform(make_account("bluesky", "acc_sim", "herald.bsky.social"))
     first = platform.publish(PostContent(text="1/3", target_key="post_1:acc_sim"))
     second = platform.reply(first, PostContent(text="2/3", target_key="post_2:acc_sim"))
@@ -1629,6 +1633,56 @@ def test_simulated_thread_metrics_and_delete(make_account) -> None:
     assert metrics[first.platform_post_id]["comments"] == 1 and metrics[third.platform_post_id]["comments"] == 0
     assert set(metrics[first.platform_post_id]) == {"likes", "comments", "shares", "bookmarks"}
     assert list(held) == [first.platform_post_id, second.platform_post_id]
+
+
+def test_simulated_counts_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = make_account("bluesky", "acc_sim", "herald.bsky.social")
+    platform = open_platform(account)
+    first = platform.publish(PostContent(text="1/2", target_key="post_1:acc_sim"))
+    platform.reply(first, PostContent(text="2/2", target_key="post_2:acc_sim"))
+    clock.advance(days=1)
+
+    found = open_platform(account).metrics([first.platform_post_id])
+    client = httpx.Client(
+        transport=httpx.MockTransport(BlueskySimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_jwt']}"},
+    )
+    answer = client.get(f"{DEFAULT_PDS}/xrpc/app.bsky.feed.getPosts", params={"uris": first.platform_post_id})
+    [view] = answer.json()["posts"]
+
+    grown = grown_metrics(first.platform_post_id, posted, clock.now())
+    assert grown["likes"] > 0
+    counts = {name: view[name] for name in ("likeCount", "repostCount", "quoteCount", "bookmarkCount", "replyCount")}
+    assert counts == {
+        "likeCount": grown["likes"],
+        "repostCount": grown["shares"],
+        "quoteCount": grown["quotes"],
+        "bookmarkCount": grown["saves"],
+        "replyCount": grown["comments"] + 1,  # and the real reply
+    }
+    assert found == {
+        first.platform_post_id: {
+            "likes": grown["likes"],
+            "comments": grown["comments"] + 1,
+            "shares": grown["shares"] + grown["quotes"],
+            "bookmarks": grown["saves"],
+        }
+    }  # no impressions: Bluesky shows none
+
+
+def test_simulated_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("bluesky", "acc_sim", "herald.bsky.social")
+    key, start = f"bluesky:{account.credentials['did']}", clock.now()
+
+    today = open_platform(account).identity().followers
+    clock.advance(days=10)
+    later = open_platform(account).identity().followers
+
+    assert (today, later) == (grown_followers(key, start), grown_followers(key, clock.now()))
+    assert today is not None and later is not None and later >= today + 10
 
 
 def test_simulator_serves_the_accounts_own_pds(make_account) -> None:

@@ -27,7 +27,8 @@ from herald.platforms.base import (
 from herald.platforms.facebook import FacebookPlatform
 from herald.platforms.registry import open_platform
 from herald.platforms.simulators import simulated_code
-from herald.platforms.simulators.facebook import connect_handler
+from herald.platforms.simulators.common import grown_followers, grown_metrics
+from herald.platforms.simulators.facebook import FacebookSimulator, connect_handler
 from support.clock import FakeClock
 
 G = meta.GRAPH_API
@@ -502,6 +503,8 @@ def test_count_text_counts_code_points_after_nfc(clock: FakeClock) -> None:
 
 
 def test_simulated_posts_photos_video_comment_metrics_and_delete(make_account, clock: FakeClock) -> None:
+    frozen = clock.now()
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
     platform = open_platform(make_account("facebook", "acc_sim", "herald"))
     platform.clock = clock  # the video's processing is polled
     photo = MediaItem("https://media.example.com/a.jpg", "image")
@@ -524,6 +527,58 @@ def test_simulated_posts_photos_video_comment_metrics_and_delete(make_account, c
         text.platform_post_id, video.platform_post_id, comment.platform_post_id
     ]
     assert platform.metrics([album.platform_post_id, text.platform_post_id]).keys() == {text.platform_post_id}
+
+
+def test_simulated_counts_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = make_account("facebook", "acc_sim", "herald")
+    platform = open_platform(account)
+    platform.clock = clock  # the video's processing is polled
+    text = platform.publish(PostContent(text="Growing"))
+    video = platform.publish(PostContent(text="Trailer", media=(MediaItem("https://media.example.com/t.mp4", "video"),)))
+    platform.reply(text, PostContent(text="First comment"))
+    clock.advance(days=2)
+
+    found = platform.metrics([text.platform_post_id, video.platform_post_id])
+    client = httpx.Client(
+        transport=httpx.MockTransport(FacebookSimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    fields = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+    answer = client.get(f"{G}/", params={"ids": text.platform_post_id, "fields": fields}).json()[text.platform_post_id]
+
+    grown = grown_metrics(text.platform_post_id, posted, clock.now())
+    shares = {"shares": grown["shares"]} if grown["shares"] else {}  # the Graph leaves out none
+    assert grown["likes"] > 0
+    assert answer["reactions"]["summary"]["total_count"] == grown["likes"]
+    assert answer["comments"]["summary"]["total_count"] == grown["comments"] + 1  # and the real comment
+    assert answer.get("shares") == ({"count": grown["shares"]} if shares else None)
+    assert found[text.platform_post_id] == {"likes": grown["likes"], "comments": grown["comments"] + 1, **shares}
+    video_grown = grown_metrics(video.platform_post_id, posted, clock.now())
+    assert found[video.platform_post_id] == {"likes": video_grown["likes"], "comments": video_grown["comments"]}
+
+
+def test_simulated_page_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    start = clock.now()
+    connection = graph.connect_to_simulator(FacebookPlatform, connect_handler)
+    account = make_account("facebook", "acc_sim", "herald").model_copy(
+        update={"credentials": connection.credentials.tokens}
+    )
+    key = f"facebook:{connection.credentials.tokens['page_id']}"
+    clock.advance(days=3)
+
+    later = open_platform(account).identity()
+    client = httpx.Client(
+        transport=httpx.MockTransport(FacebookSimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    page = client.get(f"{G}/{account.credentials['page_id']}", params={"fields": "followers_count,fan_count"}).json()
+
+    assert connection.identity.followers == grown_followers(key, start)
+    assert later.followers == grown_followers(key, clock.now()) >= grown_followers(key, start) + 3
+    assert page["followers_count"] == later.followers and page["fan_count"] == later.followers * 24 // 25
 
 
 def test_simulated_reconcile_of_posts_and_comments(make_account) -> None:

@@ -24,7 +24,8 @@ from herald.platforms.base import (
 )
 from herald.platforms.instagram import InstagramPlatform
 from herald.platforms.registry import open_platform
-from herald.platforms.simulators.instagram import connect_handler
+from herald.platforms.simulators.common import grown_followers, grown_metrics
+from herald.platforms.simulators.instagram import InstagramSimulator, connect_handler
 from support.clock import FakeClock
 
 G = meta.GRAPH_API
@@ -402,6 +403,8 @@ def simulated(make_account, clock: FakeClock, simulate: list[str] | None = None)
 
 
 def test_simulated_image_reel_carousel_comment_and_metrics(make_account, clock: FakeClock) -> None:
+    frozen = clock.now()
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
     platform = simulated(make_account, clock)
 
     image = platform.publish(PostContent(text="Latte", media=(LATTE,)))
@@ -418,6 +421,60 @@ def test_simulated_image_reel_carousel_comment_and_metrics(make_account, clock: 
     assert [p["id"] for p in simulators.published("acc_sim")] == [
         image.platform_post_id, reel.platform_post_id, carousel.platform_post_id, comment.platform_post_id
     ]
+
+
+def test_simulated_insights_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    platform = simulated(make_account, clock)
+    image = platform.publish(PostContent(text="Latte", media=(LATTE,)))
+    platform.reply(image, PostContent(text="Link in bio"))
+    clock.advance(days=1)
+
+    found = platform.metrics([image.platform_post_id])
+    account = make_account("instagram", "acc_sim", "herald")
+    client = httpx.Client(
+        transport=httpx.MockTransport(InstagramSimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    rows = client.get(f"{G}/{image.platform_post_id}/insights", params={"metric": instagram.INSIGHTS}).json()["data"]
+
+    grown = grown_metrics(image.platform_post_id, posted, clock.now())
+    assert grown["likes"] > 0
+    assert {row["name"]: row["values"] for row in rows} == {
+        "views": [{"value": grown["impressions"]}],
+        "reach": [{"value": grown["reach"]}],
+        "likes": [{"value": grown["likes"]}],
+        "comments": [{"value": grown["comments"] + 1}],  # and the real comment
+        "shares": [{"value": grown["sends"]}],
+        "saved": [{"value": grown["saves"]}],
+    }
+    assert found == {
+        image.platform_post_id: {
+            "views": grown["impressions"],
+            "reach": grown["reach"],
+            "likes": grown["likes"],
+            "comments": grown["comments"] + 1,
+            "shares": grown["sends"],
+            "bookmarks": grown["saves"],
+        }
+    }
+
+
+def test_simulated_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    start = clock.now()
+    connection = graph.connect_to_simulator(InstagramPlatform, connect_handler)
+    account = make_account("instagram", "acc_sim", "herald").model_copy(
+        update={"credentials": connection.credentials.tokens}
+    )
+    key = f"instagram:{connection.credentials.tokens['ig_user_id']}"
+    clock.advance(days=3)
+
+    later = open_platform(account).identity()
+
+    assert connection.identity.followers == grown_followers(key, start)
+    assert later.followers == grown_followers(key, clock.now()) >= grown_followers(key, start) + 3
 
 
 def test_simulated_reconcile_of_media_and_comments(make_account, clock: FakeClock) -> None:

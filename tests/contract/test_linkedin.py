@@ -35,6 +35,7 @@ from herald.platforms.linkedin import (
 )
 from herald.platforms.registry import open_platform
 from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET, simulated_code
+from herald.platforms.simulators.common import grown_metrics
 from herald.platforms.simulators.linkedin import LinkedInSimulator, connect_handler, recorded
 from support.clock import FakeClock
 
@@ -996,7 +997,9 @@ def test_simulated_media_posts(make_account) -> None:
 
 
 def test_simulated_comments_metrics_reconcile_and_delete(make_account) -> None:
-    platform = simulated(page_account(make_account), FakeClock(datetime.now(UTC)))
+    frozen = datetime.now(UTC)
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
+    platform = simulated(page_account(make_account), FakeClock(frozen))
     post = platform.publish(PostContent(text="Q&A at 5 (CET)", target_key="pst_1:acc_page"))
     comment = platform.reply(post, PostContent(text="Links: https://example.com/q_a", target_key="pst_1:acc_page:1"))
 
@@ -1017,6 +1020,63 @@ def test_simulated_comments_metrics_reconcile_and_delete(make_account) -> None:
     assert found.outcome is ReconcileOutcome.FOUND and found.post == post
     assert absent.outcome is ReconcileOutcome.ABSENT
     assert simulators.published("acc_page") == []
+
+
+def test_simulated_metrics_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = page_account(make_account)
+    platform = simulated(account, clock)
+    post = platform.publish(PostContent(text="Growing", target_key="pst_1:acc_page"))
+    platform.reply(post, PostContent(text="A comment", target_key="pst_1:acc_page:1"))
+    clock.advance(hours=6)
+
+    found = simulated(account, clock).metrics([post.platform_post_id])
+    client = httpx.Client(
+        transport=httpx.MockTransport(LinkedInSimulator.for_account(account).handle),
+        headers={**VERSIONED, "authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    organization = account.credentials["author"]
+    query = f"q=organizationalEntity&organizationalEntity={organization}&shares=List({post.platform_post_id})"
+    [element] = client.get(f"{API}/rest/organizationalEntityShareStatistics?{query}").json()["elements"]
+
+    grown = grown_metrics(post.platform_post_id, posted, clock.now())
+    comments = grown["comments"] + 1  # and the real comment
+    engaged = grown["clicks"] + grown["likes"] + comments + grown["shares"]
+    assert grown["impressions"] > 0
+    assert element["totalShareStatistics"] == {
+        "impressionCount": grown["impressions"],
+        "uniqueImpressionsCount": grown["reach"],
+        "clickCount": grown["clicks"],
+        "shareCount": grown["shares"],
+        "likeCount": grown["likes"],
+        "commentCount": comments,
+        "engagement": round(engaged / grown["impressions"], 4),
+    }
+    assert found == {
+        post.platform_post_id: {
+            "likes": grown["likes"],
+            "comments": comments,
+            "impressions": grown["impressions"],
+            "clicks": grown["clicks"],
+            "shares": grown["shares"],
+        }
+    }
+
+
+def test_simulated_member_metrics_are_likes_and_comments_only(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("linkedin", "acc_sim", "Ada Lovelace")
+    reader = {**account.credentials, "scope": "openid,profile,w_member_social,r_member_social"}
+    platform = simulated(account.model_copy(update={"credentials": reader}), clock)
+    post = platform.publish(PostContent(text="Growing"))
+    clock.advance(days=2)
+
+    found = platform.metrics([post.platform_post_id])
+
+    grown = grown_metrics(post.platform_post_id, clock.now() - timedelta(days=2), clock.now())
+    assert found == {post.platform_post_id: {"likes": grown["likes"], "comments": grown["comments"]}}
+    assert platform.identity().followers is None  # userinfo has no followers
 
 
 def test_simulated_member_without_r_member_social_cannot_list_or_measure(make_account) -> None:

@@ -34,6 +34,7 @@ from herald.platforms.mastodon import (
     instance_url_from,
 )
 from herald.platforms.registry import open_platform
+from herald.platforms.simulators.common import grown_followers, grown_metrics
 from herald.platforms.simulators.mastodon import MastodonSimulator, connect_handler, recordings
 from support.clock import FakeClock
 
@@ -926,6 +927,8 @@ def test_simulated_uploads_are_checked_like_the_instance_checks_them(make_accoun
 
 
 def test_simulated_thread_metrics_reconcile_and_delete(make_account) -> None:
+    frozen = datetime.now(UTC)
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
     platform = open_platform(make_account("mastodon", "acc_sim", "herald"))
     first = platform.publish(PostContent(text="1/2 Q&A <live>", target_key="post_1:acc_sim"))
     second = platform.reply(first, PostContent(text="2/2", target_key="post_1:acc_sim:1"))
@@ -942,6 +945,48 @@ def test_simulated_thread_metrics_reconcile_and_delete(make_account) -> None:
     assert platform.reconcile(PostContent(text="never posted")).outcome is ReconcileOutcome.ABSENT
     assert [p["id"] for p in simulators.published("acc_sim")] == [first.platform_post_id]
     assert simulators.published("acc_sim")[0]["in_reply_to_id"] is None
+
+
+def test_simulated_counts_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = make_account("mastodon", "acc_sim", "herald")
+    platform = open_platform(account)
+    first = platform.publish(PostContent(text="1/2", target_key="post_1:acc_sim"))
+    platform.reply(first, PostContent(text="2/2", target_key="post_1:acc_sim:1"))
+    clock.advance(days=1)
+
+    found = platform.metrics([first.platform_post_id])
+    client = httpx.Client(
+        transport=httpx.MockTransport(MastodonSimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    instance = account.credentials["instance_url"]
+    [status] = client.get(f"{instance}/api/v1/statuses", params={"id[]": first.platform_post_id}).json()
+
+    grown = grown_metrics(first.platform_post_id, posted, clock.now())
+    assert grown["likes"] > 0
+    assert (status["favourites_count"], status["reblogs_count"], status["replies_count"]) == (
+        grown["likes"], grown["shares"], grown["comments"] + 1  # and the real reply
+    )
+    assert "quotes_count" not in status  # the recorded Status has none
+    assert found == {
+        first.platform_post_id: {"likes": grown["likes"], "comments": grown["comments"] + 1, "shares": grown["shares"]}
+    }
+
+
+def test_simulated_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("mastodon", "acc_sim", "herald")
+    host = httpx.URL(account.credentials["instance_url"]).host
+    key, start = f"mastodon:{host}:{account.credentials['user_id']}", clock.now()
+
+    today = open_platform(account).identity().followers
+    clock.advance(days=10)
+    later = open_platform(account).identity().followers
+
+    assert (today, later) == (grown_followers(key, start), grown_followers(key, clock.now()))
+    assert today is not None and later is not None and later >= today + 10
 
 
 def test_simulated_metrics_go_20_at_a_time(make_account) -> None:

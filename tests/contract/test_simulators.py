@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import httpx
 import pytest
 
 from herald.accounts.model import Account
 from herald.platforms import simulators
-from herald.platforms.base import Credentials, ErrorClass, PlatformError, PostContent
+from herald.platforms.base import Credentials, ErrorClass, MediaItem, Platform, PlatformError, PostContent
 from herald.platforms.registry import adapter_class, open_platform
 from herald.platforms.simulators.bluesky import RECORDINGS, BlueskySimulator, did_for_handle, shaped
+from herald.platforms.simulators.common import FOLLOWERS_EPOCH, GROWN_METRICS, grown_followers, grown_metrics
 from herald.platforms.simulators.x import XSimulator
 from herald.platforms.x import XPlatform
+from support.clock import FakeClock
 
 
 def test_test_credentials_are_stable_per_account() -> None:
@@ -112,6 +118,176 @@ def test_the_x_simulator_serves_only_its_host(make_account) -> None:
         None, httpx.ConnectError("no such host")
     )
     assert error.code == "network_error"
+
+
+# --- time: post metrics and follower counts that grow ------------------------------------------
+
+POSTED = datetime(2030, 1, 7, 9, 0, 0, tzinfo=UTC)
+NETWORKS = ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram")
+# What each adapter reports from its simulator once a post has an audience; anything else the
+# network does not give is absent, never zero.
+MEASURED = {
+    "x": {"impressions", "likes", "comments", "shares", "bookmarks"},
+    "bluesky": {"likes", "comments", "shares", "bookmarks"},
+    "linkedin": {"impressions", "clicks", "likes", "comments", "shares"},  # a page's post
+    "facebook": {"likes", "comments", "shares"},  # shares only once there is one
+    "instagram": {"views", "reach", "likes", "comments", "shares", "bookmarks"},
+    "threads": {"impressions", "likes", "comments", "shares"},
+    "mastodon": {"likes", "comments", "shares"},
+    "telegram": set(),  # the Bot API shows no counts
+}
+LATTE = MediaItem("https://media.example.com/latte.jpg", "image", mime="image/jpeg")
+
+
+def grown_account(make_account, network: str) -> Account:
+    username = {"bluesky": "herald.bsky.social", "telegram": "heraldnews"}.get(network, "herald")
+    account: Account = make_account(network, "acc_grow", username)
+    if network == "linkedin":  # a page: LinkedIn lets few apps read a member's post metrics
+        page = {"author": "urn:li:organization:2000123", "scope": "w_organization_social,r_organization_social"}
+        account = account.model_copy(update={"credentials": {**account.credentials, **page}})
+    return account
+
+
+def opened(account: Account, clock: FakeClock) -> Platform:
+    """The adapter on a new simulator instance for the account (the account's state is shared)."""
+    platform = open_platform(account)
+    platform.clock = clock  # processing polls do not wait
+    return platform
+
+
+def published(make_account, network: str, clock: FakeClock) -> tuple[Account, str]:
+    """A post made at the clock's time, on simulators that read the time from the clock."""
+    simulators.use_clock(clock.now)
+    account = grown_account(make_account, network)
+    media = (LATTE,) if network == "instagram" else ()
+    post = opened(account, clock).publish(PostContent(text="Growing", media=media, target_key="post_1:acc_grow"))
+    return account, post.platform_post_id
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_metrics_grow_with_the_time_since_posting_and_never_go_down(make_account, network: str) -> None:
+    clock = FakeClock(POSTED)
+    account, post_id = published(make_account, network, clock)
+    platform = opened(account, clock)
+
+    reads = []
+    for hours in (0, 1, 1, 22, 24 * 30):  # at posting, then an hour, two hours, a day, a month later
+        clock.advance(hours=hours)
+        reads.append(platform.metrics([post_id]).get(post_id, {}))
+
+    assert all(value == 0 for value in reads[0].values())  # nothing yet at posting
+    for earlier, later in pairwise(reads):
+        assert set(earlier) <= set(later)
+        assert all(later[name] >= value for name, value in earlier.items()), (earlier, later)
+    if network == "telegram":
+        assert reads == [{}] * len(reads)
+    else:
+        assert reads[-1]["likes"] > reads[2]["likes"]  # a slow post may have none yet after two hours
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_network_reports_only_the_metrics_it_has(make_account, network: str) -> None:
+    clock = FakeClock(POSTED)
+    account, post_id = published(make_account, network, clock)
+    clock.advance(days=30)
+
+    found = opened(account, clock).metrics([post_id])
+
+    expected = set(MEASURED[network])
+    if network == "facebook" and not grown_metrics(post_id, POSTED, clock.now())["shares"]:
+        expected.discard("shares")  # the Graph leaves `shares` out until there is one
+    assert set(found.get(post_id, {})) == expected
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_the_same_post_counts_the_same_on_fresh_simulators(make_account, network: str) -> None:
+    clock = FakeClock(POSTED)
+    account, post_id = published(make_account, network, clock)
+    clock.advance(days=1)
+
+    first = opened(account, clock).metrics([post_id])
+    second = opened(account, clock).metrics([post_id])
+
+    assert first == second
+    assert network == "telegram" or first[post_id]["likes"] > 0
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_followers_grow_day_by_day(make_account, network: str) -> None:
+    clock = FakeClock(POSTED)
+    simulators.use_clock(clock.now)
+    account = grown_account(make_account, network)
+
+    now = opened(account, clock).identity().followers
+    clock.advance(hours=1)
+    an_hour_later = opened(account, clock).identity().followers
+    clock.advance(days=2)
+    later = opened(account, clock).identity().followers
+    again = opened(account, clock).identity().followers
+
+    if network == "linkedin":  # neither userinfo nor an organization shows followers
+        assert now is None and later is None
+    else:
+        assert now is not None and an_hour_later is not None and later is not None
+        assert now <= an_hour_later < later == again
+
+
+def test_grown_metrics_start_at_zero_and_approach_a_ceiling() -> None:
+    every_17_minutes = range(0, 60 * 24 * 60, 17)  # for 60 days
+    at = [grown_metrics("post_1", POSTED, POSTED + timedelta(minutes=minutes)) for minutes in every_17_minutes]
+    before = grown_metrics("post_1", POSTED, POSTED - timedelta(hours=1))
+
+    assert set(at[0]) == set(GROWN_METRICS)
+    assert at[0] == before == dict.fromkeys(GROWN_METRICS, 0)
+    for earlier, later in pairwise(at):
+        assert all(later[name] >= earlier[name] for name in GROWN_METRICS)
+    assert all(counts["reach"] <= counts["impressions"] for counts in at)
+    assert 300 <= at[-1]["impressions"] <= 10_000
+    month, two_months = (grown_metrics("post_1", POSTED, POSTED + timedelta(days=days)) for days in (30, 60))
+    assert two_months["impressions"] - month["impressions"] <= 1  # saturated
+
+
+def test_grown_metrics_depend_on_the_post_and_the_elapsed_time_only() -> None:
+    elapsed = timedelta(hours=7)
+    one = grown_metrics("post_1", POSTED, POSTED + elapsed)
+
+    assert one == grown_metrics("post_1", POSTED + timedelta(days=3), POSTED + timedelta(days=3) + elapsed)
+    assert one != grown_metrics("post_2", POSTED, POSTED + elapsed)
+
+
+def test_grown_followers_start_from_a_base_and_gain_each_day() -> None:
+    days = [grown_followers("x:1", FOLLOWERS_EPOCH + timedelta(days=n)) for n in range(0, 400, 3)]
+
+    assert grown_followers("x:1", FOLLOWERS_EPOCH - timedelta(days=30)) == days[0]
+    assert all(later >= earlier + 3 for earlier, later in pairwise(days))  # at least one a day
+    assert grown_followers("x:1", POSTED) != grown_followers("x:2", POSTED)
+
+
+def test_grown_counts_are_the_same_in_another_process() -> None:
+    script = (
+        "import json; from datetime import datetime;"
+        "from herald.platforms.simulators.common import grown_followers, grown_metrics;"
+        "t = datetime.fromisoformat('2030-01-07T09:00:00+00:00'); u = datetime.fromisoformat('2030-01-08T01:30:00+00:00');"
+        "print(json.dumps([grown_metrics('1445880548472328192', t, u), grown_followers('bluesky:did:plc:abc', u)]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    answer = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+
+    later = POSTED + timedelta(hours=16, minutes=30)
+    assert json.loads(answer.stdout) == [
+        grown_metrics("1445880548472328192", POSTED, later),
+        grown_followers("bluesky:did:plc:abc", later),
+    ]
+
+
+def test_the_simulated_time_is_the_clock_given_until_a_reset() -> None:
+    clock = FakeClock(POSTED)
+    simulators.use_clock(clock.now)
+    clock.advance(hours=2)
+
+    assert simulators.simulated_now() == POSTED + timedelta(hours=2)
+    simulators.reset()
+    assert abs(simulators.simulated_now() - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 # --- Bluesky: handle resolution and record validation ----------------------------------------

@@ -26,6 +26,7 @@ from herald.platforms.base import (
     ReconcileOutcome,
 )
 from herald.platforms.registry import open_platform
+from herald.platforms.simulators.common import grown_followers
 from herald.platforms.simulators.telegram import (
     TelegramSimulator,
     channel_id,
@@ -739,6 +740,22 @@ def test_simulated_thread_album_and_delete(make_account) -> None:
     platform.delete(second.platform_post_id)
     platform.delete(second.platform_post_id)  # already gone: still fine
     assert [str(p["message_id"]) for p in simulators.published("acc_sim")] == [first.platform_post_id]
+
+
+def test_simulated_channel_has_no_metrics_and_its_members_grow(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("telegram", "acc_sim", "heraldnews")
+    key, start = f"telegram:{account.credentials['chat_id']}", clock.now()
+    platform = simulated(account, clock)
+    post = platform.publish(PostContent(text=TEXT))
+
+    today = platform.identity().followers
+    clock.advance(days=10)
+    later = simulated(account, clock).identity().followers
+
+    assert platform.metrics([post.platform_post_id]) == {}  # the Bot API shows no counts, however long
+    assert (today, later) == (grown_followers(key, start), grown_followers(key, clock.now()))
+    assert today is not None and later is not None and later >= today + 10
 
 
 def test_simulated_media_from_a_private_address_are_uploaded(make_account, clock: FakeClock) -> None:

@@ -28,6 +28,7 @@ from herald.platforms.base import (
 from herald.platforms.registry import open_platform
 from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET, simulated_code
 from herald.platforms.simulators import threads as threads_simulator
+from herald.platforms.simulators.common import grown_followers, grown_metrics
 from herald.platforms.simulators.threads import ThreadsSimulator, connect_handler, recordings
 from herald.platforms.threads import SCOPES, STATUS_POLL_SECONDS, STATUS_POLLS, ThreadsPlatform
 from herald.text import counting
@@ -895,6 +896,7 @@ def test_simulated_media_posts_wait_for_processing(make_account, clock: FakeCloc
 def test_simulated_thread_metrics_reconcile_and_delete(make_account, clock: FakeClock) -> None:
     platform = simulated(make_account("threads", "acc_sim", "heraldhq"), clock)
     clock.set(datetime.now(UTC))
+    simulators.use_clock(clock.now)  # no time passes: the counts are the real replies only
     post = platform.publish(PostContent(text="Thread, part 1"))
     part = platform.reply(post, PostContent(text="Thread, part 2"))
 
@@ -912,6 +914,56 @@ def test_simulated_thread_metrics_reconcile_and_delete(make_account, clock: Fake
     assert (found_part.outcome, found_part.post) == (ReconcileOutcome.FOUND, part)
     assert absent.outcome is ReconcileOutcome.ABSENT
     assert [p["id"] for p in simulators.published("acc_sim")] == [post.platform_post_id]
+
+
+def test_simulated_insights_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = make_account("threads", "acc_sim", "heraldhq")
+    platform = simulated(account, clock)
+    post = platform.publish(PostContent(text="Thread, part 1"))
+    platform.reply(post, PostContent(text="Thread, part 2"))
+    clock.advance(days=1)
+
+    found = platform.metrics([post.platform_post_id])
+    client = httpx.Client(
+        transport=httpx.MockTransport(ThreadsSimulator.for_account(account).handle),
+        headers={"authorization": f"Bearer {account.credentials['access_token']}"},
+    )
+    metric = "views,likes,replies,reposts,quotes,shares"
+    rows = client.get(f"{API}/{post.platform_post_id}/insights", params={"metric": metric}).json()["data"]
+
+    grown = grown_metrics(post.platform_post_id, posted, clock.now())
+    assert grown["likes"] > 0
+    assert {row["name"]: row["values"] for row in rows} == {
+        "views": [{"value": grown["impressions"]}],
+        "likes": [{"value": grown["likes"]}],
+        "replies": [{"value": grown["comments"] + 1}],  # and the real reply
+        "reposts": [{"value": grown["shares"]}],
+        "quotes": [{"value": grown["quotes"]}],
+        "shares": [{"value": grown["sends"]}],
+    }
+    assert found == {
+        post.platform_post_id: {
+            "impressions": grown["impressions"],
+            "likes": grown["likes"],
+            "comments": grown["comments"] + 1,
+            "shares": grown["shares"] + grown["quotes"] + grown["sends"],
+        }
+    }
+
+
+def test_simulated_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("threads", "acc_sim", "heraldhq")
+    key, start = f"threads:{account.credentials['user_id']}", clock.now()
+
+    today = simulated(account, clock).identity().followers
+    clock.advance(days=10)
+    later = simulated(account, clock).identity().followers
+
+    assert (today, later) == (grown_followers(key, start), grown_followers(key, clock.now()))
+    assert today is not None and later is not None and later >= today + 10
 
 
 @pytest.mark.parametrize(

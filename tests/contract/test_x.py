@@ -36,6 +36,7 @@ from herald.platforms.base import (
 )
 from herald.platforms.registry import open_platform
 from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET, simulated_code
+from herald.platforms.simulators.common import grown_followers, grown_metrics
 from herald.platforms.simulators.x import XSimulator, connect_handler, recording
 from herald.platforms.x import XPlatform
 from support.clock import FakeClock
@@ -1282,6 +1283,8 @@ def test_simulated_publish_is_held_once(make_account) -> None:
 
 
 def test_simulated_posts_reply_measure_reconcile_and_delete(make_account) -> None:
+    frozen = datetime.now(UTC)
+    simulators.use_clock(lambda: frozen)  # no time passes: the counts are the real replies only
     platform = open_platform(make_account("x", "acc_sim", "herald"))
     text = "Q&A <live> at https://example.com/live and example.org"
     post = platform.publish(PostContent(text=text))
@@ -1298,6 +1301,86 @@ def test_simulated_posts_reply_measure_reconcile_and_delete(make_account) -> Non
     assert found.outcome is ReconcileOutcome.FOUND and found.post == post
     assert platform.reconcile(PostContent(text="never posted")).outcome is ReconcileOutcome.ABSENT
     assert [p["id"] for p in simulators.published("acc_sim")] == [post.platform_post_id]
+
+
+def simulator_client(account: Any) -> httpx.Client:
+    """Raw calls to the account's simulator with its access token."""
+    transport = httpx.MockTransport(XSimulator.for_account(account).handle)
+    headers = {"authorization": f"Bearer {account.credentials['access_token']}"}
+    return httpx.Client(transport=transport, base_url=API, headers=headers)
+
+
+def test_simulated_metrics_grow_from_the_posting_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    posted = clock.now()
+    account = make_account("x", "acc_sim", "herald")
+    platform = simulated(account)
+    post = platform.publish(PostContent(text="Growing"))
+    platform.reply(post, PostContent(text="A reply"))
+    clock.advance(hours=6)
+
+    found = platform.metrics([post.platform_post_id])
+    fields = {"ids": post.platform_post_id, "tweet.fields": "public_metrics,non_public_metrics"}
+    [view] = simulator_client(account).get("/2/tweets", params=fields).json()["data"]
+
+    grown = grown_metrics(post.platform_post_id, posted, clock.now())
+    assert grown["impressions"] > 0
+    assert view["public_metrics"] == {
+        "retweet_count": grown["shares"],
+        "reply_count": grown["comments"] + 1,  # and the real reply
+        "like_count": grown["likes"],
+        "quote_count": grown["quotes"],
+        "bookmark_count": grown["saves"],
+        "impression_count": grown["impressions"],
+    }
+    assert view["non_public_metrics"] == {
+        "impression_count": grown["impressions"],
+        "url_link_clicks": grown["clicks"],
+        "user_profile_clicks": grown["profile_clicks"],
+    }
+    assert found == {
+        post.platform_post_id: {
+            "impressions": grown["impressions"],
+            "likes": grown["likes"],
+            "comments": grown["comments"] + 1,
+            "shares": grown["shares"] + grown["quotes"],
+            "bookmarks": grown["saves"],
+        }
+    }
+
+
+def test_simulated_non_public_metrics_are_the_authors_for_30_days(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    author, other = make_account("x", "acc_sim", "herald"), make_account("x", "acc_other", "other")
+    mine = simulated(author).publish(PostContent(text="Mine")).platform_post_id
+    theirs = simulated(other).publish(PostContent(text="Theirs")).platform_post_id
+    client = simulator_client(author)
+    private = {"tweet.fields": "public_metrics,non_public_metrics"}
+
+    both = client.get("/2/tweets", params={"ids": f"{mine},{theirs}", **private}).json()
+    public = client.get("/2/tweets", params={"ids": theirs, "tweet.fields": "public_metrics"}).json()
+    clock.advance(days=31)
+    old = client.get("/2/tweets", params={"ids": mine, **private}).json()
+
+    assert [view["id"] for view in both["data"]] == [mine] and "non_public_metrics" in both["data"][0]
+    assert [(error["resource_id"], error["field"], error["type"]) for error in both["errors"]] == [
+        (theirs, "non_public_metrics", "https://api.twitter.com/2/problems/not-authorized-for-field")
+    ]
+    assert [view["id"] for view in public["data"]] == [theirs] and "errors" not in public
+    assert "data" not in old and [error["resource_id"] for error in old["errors"]] == [mine]
+
+
+def test_simulated_followers_grow_with_time(make_account, clock: FakeClock) -> None:
+    simulators.use_clock(clock.now)
+    account = make_account("x", "acc_sim", "herald")
+    key, start = f"x:{account.credentials['user_id']}", clock.now()
+
+    today = simulated(account).identity().followers
+    clock.advance(days=10)
+    later = simulated(account).identity().followers
+
+    assert (today, later) == (grown_followers(key, start), grown_followers(key, clock.now()))
+    assert today is not None and later is not None and later >= today + 10
 
 
 def test_simulated_x_refuses_the_same_text_twice(make_account) -> None:

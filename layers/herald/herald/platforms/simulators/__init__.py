@@ -21,6 +21,12 @@ account is seen; `inject()` appends to it. Each queued failure answers the next 
 - revoked_token: as expired_token, and the refresh is refused too (the person revoked access).
 - duplicate: the network's answer to a repeated post (X: 403 duplicate content; Bluesky: what the
   PDS answers for a taken record key). Nothing is created.
+
+Time. Every simulator reads "now" from `simulated_now()`: the system's UTC time, or the clock
+`use_clock` sets (tests move it to watch metrics grow). Post metrics and follower counts are not
+stored: they are worked out from a stable digest and the time (see `common.grown_metrics` and
+`common.grown_followers`), so every process answers the same numbers for the same post at the same
+moment, and they never go down as time passes.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -95,6 +102,20 @@ class SimulatedAccount:
 LOCK = threading.Lock()
 _ACCOUNTS: dict[str, SimulatedAccount] = {}
 _FAILURE_QUEUES: dict[str, deque[str]] = {}
+_clock: Callable[[], datetime] | None = None  # None: the system's time
+
+
+def simulated_now() -> datetime:
+    """The simulated networks' now (aware, UTC): the system's time, or the clock `use_clock` set."""
+    clock = _clock
+    return datetime.now(UTC) if clock is None else clock().astimezone(UTC)
+
+
+def use_clock(clock: Callable[[], datetime] | None) -> None:
+    """Make every simulator read the time from `clock` (e.g. a fake clock's `now`); None goes back
+    to the system's time, as `reset()` does."""
+    global _clock
+    _clock = clock
 
 
 def test_credentials(platform: str, account_id: str, username: str) -> dict[str, str]:
@@ -123,10 +144,11 @@ def inject(account_id: str, failures: list[str]) -> None:
 
 
 def reset() -> None:
-    """Forget every account, post, token and queued failure."""
+    """Forget every account, post, token and queued failure, and go back to the system's time."""
     with LOCK:
         _ACCOUNTS.clear()
         _FAILURE_QUEUES.clear()
+    use_clock(None)
 
 
 def published(account_id: str) -> list[dict[str, Any]]:

@@ -37,6 +37,10 @@ AuthenticationRequired "Invalid identifier or password". The session's DID docum
 `SIMULATED_PDS` as the account's PDS, and its tokens are honoured by the account's simulator once
 the account is stored with them.
 
+Counts: a post view's likeCount, repostCount, quoteCount, bookmarkCount and replyCount grow with
+the time since the post was indexed (`common.grown_metrics`; replyCount adds the real simulated
+replies), and a profile's followersCount grows day by day (`common.grown_followers`).
+
 Failure injection: see `herald.platforms.simulators`; it applies to createRecord only (the handle
 lookups and uploads before it are never failed); `duplicate` answers that taken-key 500."""
 
@@ -81,8 +85,8 @@ from herald.platforms.bluesky import (
     is_valid_tid,
     utf8_length,
 )
-from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
-from herald.platforms.simulators.common import Simulator, request_json
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now, stable_digest
+from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
 from herald.text.graphemes import grapheme_count
 
 RECORDINGS = Path(__file__).with_name("recordings") / "bluesky.json"
@@ -246,7 +250,7 @@ def _create_session(request: httpx.Request) -> httpx.Response:
     if not is_valid_handle(handle) or not _APP_PASSWORD.match(body["password"]):
         return _recorded("createSession_wrong_password")
     did = did_for_handle(handle)
-    access, refresh = _session_tokens(did, SIMULATED_PDS, APP_PASSWORD_SCOPE, 0, datetime.now(UTC))
+    access, refresh = _session_tokens(did, SIMULATED_PDS, APP_PASSWORD_SCOPE, 0, simulated_now())
     with LOCK:
         _CONNECTED[did] = handle
     session = shaped(
@@ -284,7 +288,8 @@ def _did_document(did: str, handle: str, pds: str) -> dict[str, Any]:
 
 
 def _profile_view(did: str, handle: str, *, posts: int) -> dict[str, Any]:
-    """An app.bsky.actor.defs#profileViewDetailed with stable made-up counts."""
+    """An app.bsky.actor.defs#profileViewDetailed with stable made-up counts; the followers grow
+    with time."""
     seed = stable_digest("bsky-profile", did)
     avatar_cid = _blob_cid(stable_digest("bsky-avatar", did))
     return shaped(
@@ -293,7 +298,7 @@ def _profile_view(did: str, handle: str, *, posts: int) -> dict[str, Any]:
         handle=handle,
         displayName=handle.split(".")[0].capitalize(),
         avatar=f"https://cdn.bsky.app/img/avatar/plain/{did}/{avatar_cid}@jpeg",
-        followersCount=int.from_bytes(seed[:2], "big"),
+        followersCount=grown_followers(f"bluesky:{did}", simulated_now()),
         followsCount=seed[2],
         postsCount=posts,
         labels=[],
@@ -366,7 +371,7 @@ class BlueskySimulator(Simulator):
     # --- com.atproto.repo.createRecord -------------------------------------------------------
 
     def _create(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if failure == "rate_limited":
@@ -427,7 +432,7 @@ class BlueskySimulator(Simulator):
                 return _error(401, "AuthenticationRequired", "Authentication Required")
             if body["collection"] != POST_COLLECTION or state.posts.pop(body["rkey"], None) is None:
                 return httpx.Response(200, json=shaped("deleteRecord"))  # nothing there: the PDS makes no commit
-        commit = {"cid": _cid({"deleted": body["rkey"]}), "rev": _new_tid(datetime.now(UTC))}
+        commit = {"cid": _cid({"deleted": body["rkey"]}), "rev": _new_tid(simulated_now())}
         return httpx.Response(200, json=shaped("deleteRecord", commit=commit))
 
     # --- com.atproto.repo.uploadBlob ---------------------------------------------------------
@@ -453,7 +458,8 @@ class BlueskySimulator(Simulator):
             if len(uris) > MAX_POST_URIS:
                 return _error(400, "InvalidRequest", f"Error: uris must not have more than {MAX_POST_URIS} elements")
             found = [hit for uri in uris if (hit := _find_post(uri)) is not None]
-            views = [_post_view(owner, post) for owner, post in found]
+            now = simulated_now()
+            views = [_post_view(owner, post, now) for owner, post in found]
         return httpx.Response(200, json=shaped("getPosts", posts=views))
 
     # --- app.bsky.actor.getProfile -----------------------------------------------------------
@@ -489,7 +495,7 @@ class BlueskySimulator(Simulator):
 
     def _refresh(self, request: httpx.Request) -> httpx.Response:
         presented = _bearer(request)
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             state = self.state()
             if state.revoked:
@@ -527,7 +533,7 @@ class BlueskySimulator(Simulator):
 
     def _service_auth(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             did = self.authorized(request).tokens["did"]
         audience, method = params.get("aud", ""), params.get("lxm")
@@ -691,7 +697,7 @@ def _refuse_service_token(
         return _error(401, "InvalidToken", "Token could not be verified")
     if claims.get("aud") != audience or claims.get("lxm") != method:
         return _error(401, "InvalidToken", f"Token is not for {audience} {method}")
-    if not isinstance(claims.get("exp"), int) or claims["exp"] < datetime.now(UTC).timestamp():
+    if not isinstance(claims.get("exp"), int) or claims["exp"] < simulated_now().timestamp():
         return _error(400, "ExpiredToken", "Token has expired")
     return None
 
@@ -734,9 +740,10 @@ def _store_post(state: SimulatedAccount, rkey: str, record: dict[str, Any], now:
     return post
 
 
-def _post_view(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any]:
-    """An app.bsky.feed.defs#postView with stable made-up counts; replies are the real ones."""
-    seed = stable_digest("bsky-metrics", post["uri"])
+def _post_view(owner: SimulatedAccount, post: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An app.bsky.feed.defs#postView with its counts at `now`, grown since the post was indexed;
+    replyCount adds the real simulated replies."""
+    grown = grown_metrics(post["uri"], from_iso(post["indexed_at"]), now)
     replies = sum(
         1
         for state in accounts_on("bluesky")
@@ -751,11 +758,11 @@ def _post_view(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any]:
         cid=post["cid"],
         author={"did": owner.tokens["did"], "handle": owner.username},
         record=post["record"],
-        replyCount=replies,
-        repostCount=seed[0] % 20,
-        likeCount=seed[1] % 100,
-        quoteCount=seed[2] % 5,
-        bookmarkCount=seed[3] % 10,
+        replyCount=grown["comments"] + replies,
+        repostCount=grown["shares"],
+        likeCount=grown["likes"],
+        quoteCount=grown["quotes"],
+        bookmarkCount=grown["saves"],
         indexedAt=post["indexed_at"],
         labels=[],
     )

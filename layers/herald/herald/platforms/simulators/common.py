@@ -1,23 +1,66 @@
 """What every network simulator does the same way: one instance per account, registered on first
-sight; requests refused for a token the network does not honour; and the failures injected into
-create-post calls (see `herald.platforms.simulators`). Each network's own answers (its error
-bodies, its rate-limit headers, its routes) stay in its module."""
+sight; requests refused for a token the network does not honour; the failures injected into
+create-post calls (see `herald.platforms.simulators`); and the counts that grow with time (a
+post's metrics, an account's followers). Each network's own answers (its error bodies, its
+rate-limit headers, its routes, its metric fields) stay in its module."""
 
 from __future__ import annotations
 
 import json
+import math
 from abc import ABC, abstractmethod
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
-from herald.platforms.simulators import SimulatedAccount, initial_tokens_of, register, state_of, take_failure
+from herald.platforms.simulators import (
+    SimulatedAccount,
+    initial_tokens_of,
+    register,
+    stable_digest,
+    state_of,
+    take_failure,
+)
 
 if TYPE_CHECKING:
     from herald.accounts.model import Account
 
 # What `malformed` answers with: a 200 from a proxy in front of the network, not its JSON.
 MALFORMED_BODY = "<html><body>upstream connect error</body></html>"
+
+# What `grown_metrics` answers, each a count of a post's audience or engagement.
+GROWN_METRICS = (
+    "impressions",  # times shown (X impression_count, Meta views, LinkedIn impressionCount)
+    "reach",  # unique accounts shown, at most the impressions
+    "likes",  # likes, favourites, reactions
+    "comments",  # replies and comments by others (a simulator adds the real simulated ones)
+    "shares",  # reposts, reblogs, retweets, reshares
+    "quotes",  # quote posts
+    "saves",  # bookmarks, saves
+    "clicks",  # clicks on the post's link
+    "profile_clicks",  # visits to the author's profile from the post
+    "sends",  # private shares (Instagram and Threads "shares": sent to someone)
+)
+# Per post, from its digest: impressions approach `base` along 1 - exp(-hours / tau).
+_BASE_IMPRESSIONS = (300, 10_000)  # the least and most a post is ever shown
+_TAU_HOURS = (3, 48)  # how fast it gets there: about 63% after tau hours, 95% after 3 tau
+# Per mille of the impressions, the least and most for a post (its digest picks where it falls).
+_PER_MILLE = {
+    "reach": (550, 900),
+    "likes": (15, 80),
+    "comments": (2, 12),
+    "shares": (2, 20),
+    "quotes": (0, 5),
+    "saves": (2, 15),
+    "clicks": (5, 40),
+    "profile_clicks": (2, 12),
+    "sends": (1, 10),
+}
+# Follower counts start from a per-account base at this moment and gain 1 to 12 a day after it.
+FOLLOWERS_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+_BASE_FOLLOWERS = (50, 5_000)
+_FOLLOWERS_PER_DAY = (1, 12)
 
 
 class Refused(Exception):
@@ -104,3 +147,38 @@ def request_json(request: httpx.Request) -> Any:
         return json.loads(request.content or b"null")
     except ValueError:
         return None
+
+
+# --- counts that grow with time ----------------------------------------------------------------
+
+
+def grown_metrics(post_id: str, created_at: datetime, now: datetime) -> dict[str, int]:
+    """A post's counts at `now` (each name in GROWN_METRICS), made up but deterministic: the same
+    for the same post id and times in every process, zero when the post is new (or `now` is before
+    `created_at`), and never smaller at a later `now`. Impressions approach a per-post ceiling
+    along a saturating curve of the hours since posting; every other count is a per-post fixed
+    fraction of the impressions (reach the largest, at most the impressions)."""
+    digest = stable_digest("grown-metrics", post_id)
+    base = _between(_BASE_IMPRESSIONS, digest[0:4])
+    tau = _between(_TAU_HOURS, digest[4:6])
+    hours = max(0.0, (now - created_at).total_seconds() / 3600)
+    impressions = int(base * -math.expm1(-hours / tau))
+    counts = {"impressions": impressions}
+    for index, (name, bounds) in enumerate(_PER_MILLE.items()):
+        per_mille = _between(bounds, digest[6 + 2 * index : 8 + 2 * index])
+        counts[name] = impressions * per_mille // 1000  # integers: a larger impressions never gives less
+    return {name: counts[name] for name in GROWN_METRICS}
+
+
+def grown_followers(account_key: str, now: datetime) -> int:
+    """An account's followers at `now`: a per-account base (`account_key` names the account on its
+    network, e.g. "x:1234") that gains a per-account 1 to 12 followers a day since FOLLOWERS_EPOCH;
+    the same in every process, never fewer at a later `now`."""
+    digest = stable_digest("grown-followers", account_key)
+    days = max(0.0, (now - FOLLOWERS_EPOCH).total_seconds() / 86400)
+    return _between(_BASE_FOLLOWERS, digest[0:4]) + int(days * _between(_FOLLOWERS_PER_DAY, digest[4:6]))
+
+
+def _between(bounds: tuple[int, int], seed: bytes) -> int:
+    low, high = bounds
+    return low + int.from_bytes(seed, "big") % (high - low + 1)

@@ -8,18 +8,22 @@ URLs are http(s), the message is at most 63,206 characters, and the same message
 is refused (506, duplicate). A video is processing at its first status read and ready after it;
 `?ids=` fails whole (803) when one id is missing, and a video asked for `shares` is refused as
 the Graph refuses a field its node lacks. Failure injection (see `herald.platforms.simulators`)
-applies to the create-post calls: a feed post, a published photo, a video and a comment."""
+applies to the create-post calls: a feed post, a published photo, a video and a comment.
+
+Counts: reactions, comments and shares grow with the time since the post was created
+(`common.grown_metrics`; comments add the real simulated ones), and the Page's followers_count and
+fan_count grow day by day (`common.grown_followers`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from herald.platforms.facebook import MAX_TEXT, SCOPES
-from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
-from herald.platforms.simulators.common import Refused
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now
+from herald.platforms.simulators.common import Refused, grown_followers, grown_metrics
 from herald.platforms.simulators.meta import (
     GraphSimulator,
     comment_count,
@@ -58,14 +62,20 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _connected_page(username: str) -> dict[str, Any]:
+    page_id = numeric_id(16, "fb-connected-page", username)
     return connected_page(
-        numeric_id(16, "fb-connected-page", username),
+        page_id,
         username,
         username=username,
         picture={"data": {"url": f"https://scontent.xx.fbcdn.net/v/{username}.png"}},
-        followers_count=1250,
-        fan_count=1198,
+        **_audience(page_id),
     )
+
+
+def _audience(page_id: str) -> dict[str, int]:
+    """The Page's followers_count and fan_count (its likes, a little fewer) now."""
+    followers = grown_followers(f"facebook:{page_id}", simulated_now())
+    return {"followers_count": followers, "fan_count": followers * 24 // 25}
 
 
 class FacebookSimulator(GraphSimulator):
@@ -152,7 +162,7 @@ class FacebookSimulator(GraphSimulator):
         video_id = new_id("1", 16)
         state.posts[video_id] = {
             "id": video_id, "kind": "video", "message": str(body.get("description", "")),
-            "title": body.get("title"), "created_time": graph_time(datetime.now(UTC)), "parent": None,
+            "title": body.get("title"), "created_time": graph_time(simulated_now()), "parent": None,
             "permalink_url": f"/{page_id}/videos/{video_id}/", "status_reads": 0,
         }
         return {"id": video_id}
@@ -229,7 +239,8 @@ class FacebookSimulator(GraphSimulator):
                 return graph_error(404, 803, f"(#803) Some of the aliases you requested do not exist: {','.join(missing)}")
             if "shares" in fields and any(post["kind"] == "video" for post in found.values() if post):
                 return invalid("(#100) Tried accessing nonexisting field (shares) on node type (Video)")
-            answer = {post_id: pick(_counts_view(post), fields) for post_id, post in found.items() if post}
+            now = simulated_now()
+            answer = {post_id: pick(_counts_view(post, now), fields) for post_id, post in found.items() if post}
         return httpx.Response(200, json=answer)
 
     def _read(self, request: httpx.Request, object_id: str) -> httpx.Response:
@@ -237,7 +248,8 @@ class FacebookSimulator(GraphSimulator):
         with LOCK:
             state = self.authorized(request)
             if object_id == state.tokens["page_id"]:
-                profile = shaped(NETWORK, "page_profile", id=object_id, name=state.username, username=state.username)
+                profile = shaped(NETWORK, "page_profile", id=object_id, name=state.username, username=state.username,
+                                 **_audience(object_id))
                 return httpx.Response(200, json=pick(profile, fields))
             post = find_post(NETWORK, object_id)
             if post is None:
@@ -285,7 +297,7 @@ def _store(state: SimulatedAccount, kind: str, **fields: Any) -> dict[str, Any]:
     else:
         post_id = f"{page_id}_{local}"
         permalink = f"{_WEB}/{page_id}/posts/{local}"
-    post = {"id": post_id, "kind": kind, "created_time": graph_time(datetime.now(UTC)), "permalink_url": permalink,
+    post = {"id": post_id, "kind": kind, "created_time": graph_time(simulated_now()), "permalink_url": permalink,
             "parent": None, "photo_id": new_id("12", 15) if kind == "photo" else None, **fields}
     state.posts[post_id] = post
     return post
@@ -330,15 +342,16 @@ def _view(post: dict[str, Any], text_field: str = "message") -> dict[str, Any]:
     return view
 
 
-def _counts_view(post: dict[str, Any]) -> dict[str, Any]:
-    """Stable made-up reactions and shares; the comments are the real simulated ones."""
-    seed = stable_digest("fb-metrics", post["id"])
-    comments = comment_count(NETWORK, post["id"])
+def _counts_view(post: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Reactions, comments and shares at `now`, grown since the post was created; the comments add
+    the real simulated ones."""
+    grown = grown_metrics(post["id"], parse_graph_time(post["created_time"]), now)
+    comments = grown["comments"] + comment_count(NETWORK, post["id"])
     view: dict[str, Any] = {
         "id": post["id"],
-        "reactions": {"data": [], "summary": {"total_count": seed[0] % 100, "viewer_reaction": "NONE"}},
+        "reactions": {"data": [], "summary": {"total_count": grown["likes"], "viewer_reaction": "NONE"}},
         "comments": {"data": [], "summary": {"order": "ranked", "total_count": comments, "can_comment": True}},
     }
-    if post["kind"] != "video" and seed[1] % 20:
-        view["shares"] = {"count": seed[1] % 20}  # the Graph leaves `shares` out until there is one
+    if post["kind"] != "video" and grown["shares"]:
+        view["shares"] = {"count": grown["shares"]}  # the Graph leaves `shares` out until there is one
     return view

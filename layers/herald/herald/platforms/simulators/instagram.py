@@ -11,19 +11,23 @@ video containers are IN_PROGRESS at their first status read and FINISHED after i
 FINISHED when all its items are. The publishing quota counts the media published in 24 hours
 against 100. Failure injection (see `herald.platforms.simulators`) applies to media_publish and to
 comments; the `duplicate` failure answers the Graph's 506 (Instagram documents no duplicate error
-of its own: unverified)."""
+of its own: unverified).
+
+Counts: a media's insights (views, reach, likes, comments, shares, saved) grow with the time since
+it was published (`common.grown_metrics`; comments add the real simulated ones), and the account's
+followers_count grows day by day (`common.grown_followers`)."""
 
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from herald.platforms.instagram import INSIGHTS, MAX_ITEMS, MAX_TEXT, SCOPES
-from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
-from herald.platforms.simulators.common import Refused
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now, stable_digest
+from herald.platforms.simulators.common import Refused, grown_followers, grown_metrics
 from herald.platforms.simulators.meta import (
     GraphSimulator,
     comment_count,
@@ -64,12 +68,13 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _connected_page(username: str) -> dict[str, Any]:
+    ig_user_id = numeric_id(17, "ig-connected-user", username)
     account = {
-        "id": numeric_id(17, "ig-connected-user", username),
+        "id": ig_user_id,
         "username": username,
         "name": username,
         "profile_picture_url": f"https://scontent.cdninstagram.com/v/{username}.jpg",
-        "followers_count": 267788,
+        "followers_count": _followers(ig_user_id),
     }
     return connected_page(numeric_id(15, "ig-connected-page", username), username, instagram_business_account=account)
 
@@ -105,7 +110,7 @@ class InstagramSimulator(GraphSimulator):
     # --- GET /{ig-user-id}/content_publishing_limit ------------------------------------------
 
     def _quota(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             state = self.authorized(request)
             used = sum(1 for post in state.posts.values() if post["kind"] == "media" and now - post["at"] < QUOTA_WINDOW)
@@ -202,7 +207,7 @@ class InstagramSimulator(GraphSimulator):
                 return not_found(media_id)
             if not metrics or not set(metrics) <= set(INSIGHTS.split(",")):
                 return invalid(f"(#100) metric must be among {INSIGHTS}")
-            values = _insight_values(media)
+            values = _insight_values(media, simulated_now())
         recorded = {entry["name"]: entry for entry in recorded_body(NETWORK, "insights")["data"]}
         data = [
             {**recorded[name], "values": [{"value": values[name]}], "id": f"{media_id}/insights/{name}/lifetime"}
@@ -215,7 +220,8 @@ class InstagramSimulator(GraphSimulator):
         with LOCK:
             state = self.authorized(request)
             if object_id == state.tokens["ig_user_id"]:
-                profile = shaped(NETWORK, "ig_user", id=object_id, username=state.username, name=state.username)
+                profile = shaped(NETWORK, "ig_user", id=object_id, username=state.username, name=state.username,
+                                 followers_count=_followers(object_id))
                 return httpx.Response(200, json=pick(profile, fields))
             container = side_store(state, "containers").get(object_id)
             if container is not None:
@@ -274,7 +280,7 @@ def _media_type(container: dict[str, Any]) -> str:
 
 
 def _store(state: SimulatedAccount, kind: str, **fields: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = simulated_now()
     post_id = new_id("179", 17)
     shortcode = base64.urlsafe_b64encode(stable_digest("ig-shortcode", post_id)[:8]).decode().rstrip("=")
     post = {"id": post_id, "kind": kind, "at": now, "timestamp": graph_time(now), "username": state.username,
@@ -290,10 +296,14 @@ def _view(post: dict[str, Any]) -> dict[str, Any]:
             "timestamp": post["timestamp"], "permalink": post["permalink"], "username": post["username"]}
 
 
-def _insight_values(media: dict[str, Any]) -> dict[str, int]:
-    """Stable made-up counts; comments are the real simulated ones."""
-    seed = stable_digest("ig-metrics", media["id"])
-    comments = comment_count(NETWORK, media["id"])
-    views = 100 + int.from_bytes(seed[0:2], "big") % 5000
-    return {"views": views, "reach": views * 3 // 4, "likes": seed[2] % 200, "comments": comments,
-            "shares": seed[3] % 20, "saved": seed[4] % 30}
+def _insight_values(media: dict[str, Any], now: datetime) -> dict[str, int]:
+    """The media's lifetime insights at `now`, grown since it was published; comments add the real
+    simulated ones, shares are sends (Instagram has no reposts here)."""
+    grown = grown_metrics(media["id"], media["at"], now)
+    comments = grown["comments"] + comment_count(NETWORK, media["id"])
+    return {"views": grown["impressions"], "reach": grown["reach"], "likes": grown["likes"], "comments": comments,
+            "shares": grown["sends"], "saved": grown["saves"]}
+
+
+def _followers(ig_user_id: str) -> int:
+    return grown_followers(f"instagram:{ig_user_id}", simulated_now())

@@ -27,6 +27,10 @@ r_organization_social (a page); without it they answer 403 ACCESS_DENIED. Test a
 members with `openid profile w_member_social`, and with a refresh token (as an app approved for
 programmatic refresh has).
 
+Counts (social actions' likes and comments, a page's share statistics) grow with the time since
+the post was created (`common.grown_metrics`); comments add the real simulated ones. The identity
+LinkedIn answers (userinfo, an organization) has no follower count.
+
 Failure injection (see `herald.platforms.simulators`) applies to creating a post or a comment."""
 
 from __future__ import annotations
@@ -60,9 +64,10 @@ from herald.platforms.simulators import (
     SimulatedAccount,
     accounts_on,
     redeem_code,
+    simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, request_json
+from herald.platforms.simulators.common import Simulator, grown_metrics, request_json
 from herald.text.linkedin import RESERVED
 from herald.text.twitter import url_spans
 
@@ -249,7 +254,7 @@ class LinkedInSimulator(Simulator):
     # --- POST /rest/posts --------------------------------------------------------------------
 
     def _create_post(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if (injected := _injected(failure)) is not None:
@@ -307,7 +312,7 @@ class LinkedInSimulator(Simulator):
     # --- images and videos -------------------------------------------------------------------
 
     def _initialize_image(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             state = self.authorized(request)
             owner = _owner_of(request_json(request))
@@ -325,7 +330,7 @@ class LinkedInSimulator(Simulator):
         return httpx.Response(200, json=answer)
 
     def _initialize_video(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         body = request_json(request)
         upload = body.get("initializeUploadRequest") if isinstance(body, dict) else None
         size = upload.get("fileSizeBytes") if isinstance(upload, dict) else None
@@ -417,7 +422,7 @@ class LinkedInSimulator(Simulator):
     # --- comments ----------------------------------------------------------------------------
 
     def _create_comment(self, request: httpx.Request, target: str) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if (injected := _injected(failure)) is not None:
@@ -477,6 +482,7 @@ class LinkedInSimulator(Simulator):
             template = recorded("batch_get_social_actions")["response"]["body"]
             summary_template = next(iter(template["results"].values()))
             answer: dict[str, Any] = {"statuses": {}, "results": {}, "errors": {}}
+            now = simulated_now()
             for urn in urns:
                 post = _find_post(urn)
                 if post is None:
@@ -484,7 +490,7 @@ class LinkedInSimulator(Simulator):
                     answer["errors"][urn] = {"status": 404, "message": "Not Found"}
                     continue
                 answer["statuses"][urn] = 200
-                answer["results"][urn] = _social_summary(copy.deepcopy(summary_template), urn, post)
+                answer["results"][urn] = _social_summary(copy.deepcopy(summary_template), urn, post, now)
         return httpx.Response(200, json=answer)
 
     def _share_statistics(self, request: httpx.Request) -> httpx.Response:
@@ -499,8 +505,9 @@ class LinkedInSimulator(Simulator):
                 return _access_denied("organizationalEntityShareStatistics.FINDER-organizationalEntity")
             template = recorded("organization_share_statistics")["response"]["body"]
             element_template = template["elements"][0]
+            now = simulated_now()
             elements = [
-                _statistics(copy.deepcopy(element_template), urn, post, organization)
+                _statistics(copy.deepcopy(element_template), urn, post, organization, now)
                 for urn in urns
                 if (post := _find_post(urn)) is not None and post["author"] == organization
             ]
@@ -795,34 +802,52 @@ def _post_view(post: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _social_summary(summary: dict[str, Any], urn: str, post: dict[str, Any]) -> dict[str, Any]:
-    """A post's social actions: made-up likes, stable per post; the comments are the real ones."""
-    likes = stable_digest("linkedin-likes", post["id"])[0] % 100
+def _social_summary(summary: dict[str, Any], urn: str, post: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A post's social actions at `now`: likes and comments grown since it was created (the
+    comments add the real simulated ones, which are the ones selected)."""
+    likes, comments = _likes_and_comments(post, now)
     summary["likesSummary"].update(totalLikes=likes, aggregatedTotalLikes=likes, selectedLikes=[])
     summary["commentsSummary"].update(
-        totalFirstLevelComments=len(post["comments"]),
-        aggregatedTotalComments=len(post["comments"]),
+        totalFirstLevelComments=comments,
+        aggregatedTotalComments=comments,
         selectedComments=[comment["urn"] for comment in post["comments"][:10]],
     )
     summary.update(target=urn, **{"$URN": f"urn:li:socialActions:{urn}"})
     return summary
 
 
-def _statistics(element: dict[str, Any], urn: str, post: dict[str, Any], organization: str) -> dict[str, Any]:
-    seed = stable_digest("linkedin-statistics", post["id"])
-    impressions = 100 + int.from_bytes(seed[:2], "big") % 5000
+def _statistics(
+    element: dict[str, Any], urn: str, post: dict[str, Any], organization: str, now: datetime
+) -> dict[str, Any]:
+    """A page post's lifetime share statistics at `now`, grown since it was created; likes and
+    comments as its social actions show them, engagement as LinkedIn works it out (clicks, likes,
+    comments and shares over impressions)."""
+    grown = grown_metrics(post["id"], _created(post), now)
+    likes, comments = _likes_and_comments(post, now)
+    impressions, clicks, shares = grown["impressions"], grown["clicks"], grown["shares"]
+    engaged = clicks + likes + comments + shares
     element["totalShareStatistics"].update(
         impressionCount=impressions,
-        uniqueImpressionsCount=impressions * 4 // 5,
-        clickCount=seed[2] % 50,
-        shareCount=seed[3] % 10,
-        likeCount=stable_digest("linkedin-likes", post["id"])[0] % 100,
-        commentCount=len(post["comments"]),
+        uniqueImpressionsCount=grown["reach"],
+        clickCount=clicks,
+        shareCount=shares,
+        likeCount=likes,
+        commentCount=comments,
+        engagement=round(engaged / impressions, 4) if impressions else 0.0,
     )
     element.pop("share", None)
     element["ugcPost" if urn.startswith(UGC_POST_PREFIX) else "share"] = urn
     element["organizationalEntity"] = organization
     return element
+
+
+def _likes_and_comments(post: dict[str, Any], now: datetime) -> tuple[int, int]:
+    grown = grown_metrics(post["id"], _created(post), now)
+    return grown["likes"], grown["comments"] + len(post["comments"])
+
+
+def _created(post: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(post["createdAt"] / 1000, UTC)
 
 
 def _userinfo(member_id: str, name: str) -> httpx.Response:
@@ -838,7 +863,7 @@ def _refuse_headers(request: httpx.Request) -> httpx.Response | None:
         return _error(400, "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
                       code="VERSION_MISSING")
     match = _VERSION.match(version)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # the calendar, not the simulated time: the version is the adapter code's
     months = (now.year * 12 + now.month) - (int(match["year"]) * 12 + int(match["month"])) if match else -1
     if not 0 <= months < SUPPORTED_MONTHS:
         return _error(426, f"Requested version {version} is not active", code="NONEXISTENT_VERSION")

@@ -20,7 +20,12 @@ then `GET /api/v1/media/{id}` answers 206 once and 200 with the `url` after that
 Failure injection: see `herald.platforms.simulators`; it applies to `POST /api/v1/statuses` only.
 `duplicate` changes nothing: Mastodon refuses no repeated post (a repeat with the same key gets the
 first status back). `expired_token` and `revoked_token` refuse the token from then on; Mastodon has
-no refresh, so only a new connection gets a working token."""
+no refresh, so only a new connection gets a working token.
+
+Counts: a status's favourites_count, reblogs_count and replies_count grow with the time since it
+was created (`common.grown_metrics`; replies add the real simulated ones; the recorded Status shows
+no quotes_count, so there is none), and an account's followers_count grows day by day
+(`common.grown_followers`)."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ import html
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
@@ -49,9 +54,10 @@ from herald.platforms.simulators import (
     SimulatedAccount,
     accounts_on,
     redeem_code,
+    simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, request_json
+from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
 from herald.text.counting import mastodon as mastodon_length
 
 RECORDINGS = Path(__file__).parent / "recordings" / "mastodon.json"
@@ -156,7 +162,7 @@ class MastodonSimulator(Simulator):
     # --- POST /api/v1/statuses ---------------------------------------------------------------
 
     def _create(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if failure == "rate_limited":
@@ -363,7 +369,7 @@ def _store_post(state: SimulatedAccount, body: dict[str, Any], key: str | None, 
 def _store_media(state: SimulatedAccount, host: str, upload: dict[str, Any], description: str | None) -> dict[str, Any]:
     """An uploaded file: an image is processed at once; a GIF (shown as gifv) or a video is
     transcoded to MP4 in the background, done after one poll."""
-    media_id = _new_id(datetime.now(UTC))
+    media_id = _new_id(simulated_now())
     content_type = upload["content_type"]
     kind = "gifv" if content_type == "image/gif" else content_type.split("/")[0]
     extension = upload["filename"].rsplit(".", 1)[-1] if kind == "image" and "." in upload["filename"] else "mp4"
@@ -385,10 +391,14 @@ def _store_media(state: SimulatedAccount, host: str, upload: dict[str, Any], des
 
 
 def _status_json(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any]:
-    """A Status shaped as the recorded one, with stable made-up counts (replies are the real ones)."""
+    """A Status shaped as the recorded one, with its counts now, grown since it was created
+    (replies add the real simulated ones)."""
     instance = owner.tokens.get("instance_url", DEFAULT_INSTANCE)
     local = _local(owner.username)
-    seed = stable_digest("mastodon-metrics", post["id"])
+    grown = grown_metrics(post["id"], from_iso(post["created_at"]), simulated_now())
+    replies = sum(
+        1 for state in accounts_on("mastodon") for p in state.posts.values() if p["in_reply_to_id"] == post["id"]
+    )
     parent = _find_post(post["in_reply_to_id"]) if post["in_reply_to_id"] else None
     status = recorded_body("create_status")
     status.update(
@@ -402,11 +412,9 @@ def _status_json(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any
         language=post["language"],
         uri=f"{instance}/users/{local}/statuses/{post['id']}",
         url=f"{instance}/@{local}/{post['id']}",
-        replies_count=sum(
-            1 for state in accounts_on("mastodon") for p in state.posts.values() if p["in_reply_to_id"] == post["id"]
-        ),
-        reblogs_count=seed[0] % 20,
-        favourites_count=seed[1] % 100,
+        replies_count=grown["comments"] + replies,
+        reblogs_count=grown["shares"],
+        favourites_count=grown["likes"],
         content=_html(post["text"]),
         account=_account_json(httpx.URL(instance).host, owner.tokens["user_id"], local),
         media_attachments=copy.deepcopy(post["media"]),
@@ -428,7 +436,7 @@ def _account_json(host: str, user_id: str, username: str) -> dict[str, Any]:
         avatar_static=f"https://{host}/avatars/original/missing.png",
         header=f"https://{host}/headers/original/missing.png",
         header_static=f"https://{host}/headers/original/missing.png",
-        followers_count=int.from_bytes(seed[:2], "big") % 5000,
+        followers_count=grown_followers(f"mastodon:{host}:{user_id}", simulated_now()),
         following_count=seed[2] % 200,
     )
     return account

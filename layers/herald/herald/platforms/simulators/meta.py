@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -38,6 +37,7 @@ from herald.platforms.simulators import (
     SimulatedAccount,
     accounts_on,
     redeem_code,
+    simulated_now,
     stable_digest,
 )
 from herald.platforms.simulators.common import Refused, Simulator
@@ -121,7 +121,7 @@ def new_id(prefix: str, length: int) -> str:
     """A new numeric id: `prefix`, the time in milliseconds and a sequence. Call with LOCK held."""
     global _sequence
     _sequence = (_sequence + 1) % 1000
-    body = f"{int(time.time() * 1000)}{_sequence:03d}"
+    body = f"{int(simulated_now().timestamp() * 1000)}{_sequence:03d}"
     return (prefix + body[-(length - len(prefix)) :]).rjust(length, "1")
 
 

@@ -23,7 +23,10 @@ Connecting (`connect_handler`): any well-formed bot token (digits, a colon, 30 o
 URL-safe characters) that no account here has had revoked belongs to a bot whose id is its
 digits. `@username` chats are public channels and `-100...` ids private ones; the bot is an
 administrator with the right to post, except in channels whose username contains "noadmin"
-(where it has left the chat), for trying the refusal."""
+(where it has left the chat), for trying the refusal.
+
+Counts: the Bot API shows no post metrics, so there are none; a channel's member count
+(getChatMemberCount, its followers) grows day by day (`common.grown_followers`)."""
 
 from __future__ import annotations
 
@@ -40,8 +43,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, stable_digest
-from herald.platforms.simulators.common import Refused, Simulator, request_json
+from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now, stable_digest
+from herald.platforms.simulators.common import Refused, Simulator, grown_followers, request_json
 from herald.platforms.telegram import (
     MAX_ALBUM,
     MAX_CAPTION_UNITS,
@@ -225,7 +228,8 @@ def _member(bot: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
 
 
 def _member_count(chat_id: int) -> int:
-    return 100 + int.from_bytes(stable_digest("tg-members", str(chat_id))[:4], "big") % 5000
+    """The channel's members now: they grow with time."""
+    return grown_followers(f"telegram:{chat_id}", simulated_now())
 
 
 def _named_chat(ref: Any) -> dict[str, Any] | None:
@@ -372,7 +376,7 @@ class TelegramSimulator(Simulator):
         post = state.posts.get(str(_integer(params.get("message_id"))))
         if post is None:
             return _recorded_error("error: message to delete not found")
-        if datetime.now(UTC) - datetime.fromtimestamp(post["date"], UTC) > DELETE_WINDOW:
+        if simulated_now() - datetime.fromtimestamp(post["date"], UTC) > DELETE_WINDOW:
             return _recorded_error("error: message can't be deleted")
         del state.posts[str(post["message_id"])]
         return _ok(True)
@@ -389,7 +393,7 @@ class TelegramSimulator(Simulator):
     # --- sendMessage, sendPhoto, sendVideo, sendAnimation, sendMediaGroup --------------------
 
     def _send(self, request: httpx.Request, method: str) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if failure == "rate_limited":

@@ -28,7 +28,11 @@ the injected expiry stands for a token Threads stopped honouring while its refre
 Before an account exists, `connect_handler` answers the connect calls: the code exchange (codes
 made by `simulated_code`, app credentials TEST_CLIENT_ID/TEST_CLIENT_SECRET), the long-lived
 exchange, the profile and its followers. Its tokens carry who they belong to, so every process
-agrees on them."""
+agrees on them.
+
+Counts: a post's insights (views, likes, replies, reposts, quotes, shares) grow with the time since
+it was published (`common.grown_metrics`; replies add the real simulated ones), and the followers_count
+user insight grows day by day (`common.grown_followers`)."""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ import base64
 import copy
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,9 +56,10 @@ from herald.platforms.simulators import (
     SimulatedAccount,
     accounts_on,
     redeem_code,
+    simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator
+from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics
 from herald.platforms.threads import MAX_CAROUSEL_ITEMS, MAX_TEXT_LENGTH, MEDIA_METRICS
 from herald.text.counting import threads as threads_length
 
@@ -227,7 +232,7 @@ class ThreadsSimulator(Simulator):
     # --- POST /{user-id}/threads_publish ------------------------------------------------------
 
     def _publish(self, request: httpx.Request, node: str) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if failure == "rate_limited":
@@ -286,7 +291,7 @@ def _create_container(request: httpx.Request, state: SimulatedAccount) -> httpx.
     refused = _invalid_container(request, state, form)
     if refused is not None:
         return refused
-    now = datetime.now(UTC)
+    now = simulated_now()
     for expired in [key for key, container in _containers.items() if now - container["created_at"] > CONTAINER_LIFETIME]:
         del _containers[expired]
     media_type = form["media_type"]
@@ -383,7 +388,7 @@ def _new_id(prefix: str) -> str:
     """A 17-digit id (`prefix` and 15 digits), from the time and a process-wide sequence."""
     global _sequence
     _sequence = (_sequence + 1) % 1000
-    return f"{prefix}{(int(datetime.now(UTC).timestamp() * 1000) * 1000 + _sequence) % 10**15:015d}"
+    return f"{prefix}{(int(simulated_now().timestamp() * 1000) * 1000 + _sequence) % 10**15:015d}"
 
 
 # --- reads, called with LOCK held --------------------------------------------------------------
@@ -445,7 +450,7 @@ def _publishing_limit(request: httpx.Request, state: SimulatedAccount) -> httpx.
     fields = [field for field in _fields(request) if field in LIMIT_FIELDS]
     if not fields:
         return _invalid_parameter(f"Param fields must name some of {', '.join(LIMIT_FIELDS)}")
-    now = datetime.now(UTC)
+    now = simulated_now()
     values = {
         "quota_usage": _published_in_window(state, now, replies=False),
         "config": {"quota_total": POST_QUOTA, "quota_duration": int(QUOTA_WINDOW.total_seconds())},
@@ -463,7 +468,7 @@ def _insights(request: httpx.Request, state: SimulatedAccount, node: str) -> htt
     if not metrics or any(metric not in MEDIA_METRICS for metric in metrics):
         return _invalid_parameter(f"(#100) metric must be one of the following values: {', '.join(MEDIA_METRICS)}")
     templates = {row["name"]: row for row in recorded("media_insights")["data"]}
-    values = _media_metrics(node)
+    values = _media_metrics(state.posts[node], simulated_now())
     rows = []
     for metric in metrics:
         row = templates[metric]
@@ -472,17 +477,19 @@ def _insights(request: httpx.Request, state: SimulatedAccount, node: str) -> htt
     return httpx.Response(200, json={"data": rows})
 
 
-def _media_metrics(post_id: str) -> dict[str, int]:
-    """Stable made-up counts per post; replies are the real simulated replies."""
-    seed = stable_digest("threads-metrics", post_id)
+def _media_metrics(post: dict[str, Any], now: datetime) -> dict[str, int]:
+    """The post's lifetime insights at `now`, grown since it was published; replies add the real
+    simulated ones, shares are sends (reposts are the reposts)."""
+    post_id = post["id"]
+    grown = grown_metrics(post_id, from_iso(post["timestamp"]), now)
     replies = sum(1 for state in accounts_on("threads") for p in state.posts.values() if p["reply_to_id"] == post_id)
     return {
-        "views": 100 + int.from_bytes(seed[:2], "big") % 5000,
-        "likes": seed[2] % 100,
-        "replies": replies,
-        "reposts": seed[3] % 20,
-        "quotes": seed[4] % 5,
-        "shares": seed[5] % 10,
+        "views": grown["impressions"],
+        "likes": grown["likes"],
+        "replies": grown["comments"] + replies,
+        "reposts": grown["shares"],
+        "quotes": grown["quotes"],
+        "shares": grown["sends"],
     }
 
 
@@ -526,7 +533,7 @@ def _followers(request: httpx.Request, user_id: str) -> httpx.Response:
         return _invalid_parameter("(#100) The simulator answers the followers_count metric only")
     answer = recorded("followers_count")
     row = answer["data"][0]
-    row["total_value"]["value"] = int.from_bytes(stable_digest("threads-followers", user_id)[:2], "big") % 10000
+    row["total_value"]["value"] = grown_followers(f"threads:{user_id}", simulated_now())
     row["id"] = f"{user_id}/insights/followers_count/day"
     return httpx.Response(200, json=answer)
 

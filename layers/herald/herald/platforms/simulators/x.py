@@ -13,6 +13,11 @@ a GIF or an MP4/QuickTime container. `POST /2/tweets` takes only media ids of th
 uploads that have succeeded: up to 4 images, or one GIF or video. Uploads are kept per process
 for 24 hours, by size and first bytes only.
 
+Metrics: `GET /2/tweets` answers public_metrics, and non_public_metrics for the account's own posts
+of the last 30 days (others get X's not-authorized-for-field error), grown with the time since the
+post was created (`common.grown_metrics`); reply_count adds the real simulated replies. The user's
+followers_count grows day by day (`common.grown_followers`).
+
 OAuth 2.0: the test app is a confidential client, so the token and revoke endpoints require HTTP
 Basic with TEST_CLIENT_ID and TEST_CLIENT_SECRET. `connect_handler` answers the code exchange
 (codes made by `simulated_code`, PKCE verifier checked) and `GET /2/users/me` before the account
@@ -28,7 +33,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -43,15 +48,17 @@ from herald.platforms.simulators import (
     SimulatedAccount,
     accounts_on,
     redeem_code,
+    simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, request_json
+from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
 from herald.text.twitter import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
 
 HOST = "api.x.com"
 RECORDINGS = Path(__file__).with_name("recordings") / "x.json"
 TWITTER_EPOCH_MS = 1288834974657
 DUPLICATE_WINDOW = timedelta(hours=24)
+PRIVATE_METRICS_WINDOW = timedelta(days=30)  # non_public_metrics: only posts this recent
 CREATE_LIMIT = 100  # POST /2/tweets per user per 15 minutes, as shown in the headers
 TOKEN_LIFETIME_SECONDS = 7200
 GRANTED_SCOPES = "tweet.write users.read tweet.read offline.access media.write"
@@ -200,7 +207,7 @@ class XSimulator(Simulator):
     # --- POST /2/tweets ----------------------------------------------------------------------
 
     def _create(self, request: httpx.Request) -> httpx.Response:
-        now = datetime.now(UTC)
+        now = simulated_now()
         with LOCK:
             failure = self.take_create_failure(request)
             if failure == "rate_limited":
@@ -249,8 +256,9 @@ class XSimulator(Simulator):
     def _lookup(self, request: httpx.Request) -> httpx.Response:
         ids = [value for value in request.url.params.get("ids", "").split(",") if value]
         fields = _fields(request, "tweet.fields")
+        now = simulated_now()
         with LOCK:
-            self.authorized(request)
+            state = self.authorized(request)
             if not 1 <= len(ids) <= 100 or not all(value.isdigit() for value in ids):
                 return _invalid_request("ids", "The `ids` query parameter value must be 1 to 100 numeric post ids.")
             data, errors = [], []
@@ -259,9 +267,15 @@ class XSimulator(Simulator):
                 if post is None:
                     errors.append(_not_found_error("tweet", "ids", post_id))
                     continue
+                private = "non_public_metrics" in fields
+                if private and not _private_metrics_readable(state, post, now):
+                    errors.append(_not_authorized_for_field(post_id, "non_public_metrics"))
+                    continue
                 view: dict[str, Any] = {"id": post_id, "text": _rendered(post)[0], "edit_history_tweet_ids": [post_id]}
                 if "public_metrics" in fields:
-                    view["public_metrics"] = _public_metrics(post)
+                    view["public_metrics"] = _public_metrics(post, now)
+                if private:
+                    view["non_public_metrics"] = _non_public_metrics(post, now)
                 data.append(view)
         body: dict[str, Any] = {}
         if data:
@@ -330,7 +344,7 @@ class XSimulator(Simulator):
             return _invalid_request("media", "media type unrecognized.")
         with LOCK:
             state = self.authorized(request)
-            upload = _new_upload(state, category, image["image_type"], len(data), datetime.now(UTC))
+            upload = _new_upload(state, category, image["image_type"], len(data), simulated_now())
             upload.received, upload.head, upload.state = len(data), data[:16], "succeeded"
         answer = recording("media_upload_image")["response"]["body"]
         answer["data"].update(_media_ids(upload), size=len(data), image=image)
@@ -345,7 +359,7 @@ class XSimulator(Simulator):
         with LOCK:
             state = self.authorized(request)
             category, media_type, total = body["media_category"], body["media_type"], body["total_bytes"]
-            upload = _new_upload(state, category, media_type, total, datetime.now(UTC))
+            upload = _new_upload(state, category, media_type, total, simulated_now())
         answer = recording("media_initialize")["response"]["body"]
         answer["data"].update(_media_ids(upload), expires_after_secs=_expires_after(upload))
         return httpx.Response(200, json=answer)
@@ -537,7 +551,7 @@ def _media_ids(upload: _Upload) -> dict[str, str]:
 
 
 def _expires_after(upload: _Upload) -> int:
-    return max(0, int((upload.created + MEDIA_LIFETIME - datetime.now(UTC)).total_seconds()))
+    return max(0, int((upload.created + MEDIA_LIFETIME - simulated_now()).total_seconds()))
 
 
 def _attached(state: SimulatedAccount, body: dict[str, Any]) -> list[_Upload] | None:
@@ -617,20 +631,36 @@ def _store_post(
     return post
 
 
-def _public_metrics(post: dict[str, Any]) -> dict[str, int]:
-    """Stable made-up counts per post; replies are the real simulated replies."""
-    seed = stable_digest("x-metrics", post["id"])
+def _public_metrics(post: dict[str, Any], now: datetime) -> dict[str, int]:
+    """The post's public counts at `now`, grown since it was created (`grown_metrics`); the replies
+    add the real simulated ones."""
+    grown = grown_metrics(post["id"], from_iso(post["created_at"]), now)
     replies = sum(
         1 for state in accounts_on("x") for p in state.posts.values() if p["in_reply_to_tweet_id"] == post["id"]
     )
     return {
-        "retweet_count": seed[0] % 20,
-        "reply_count": replies,
-        "like_count": seed[1] % 100,
-        "quote_count": seed[2] % 5,
-        "bookmark_count": seed[3] % 10,
-        "impression_count": 100 + int.from_bytes(seed[4:6], "big") % 5000,
+        "retweet_count": grown["shares"],
+        "reply_count": grown["comments"] + replies,
+        "like_count": grown["likes"],
+        "quote_count": grown["quotes"],
+        "bookmark_count": grown["saves"],
+        "impression_count": grown["impressions"],
     }
+
+
+def _non_public_metrics(post: dict[str, Any], now: datetime) -> dict[str, int]:
+    """The counts only the author sees (docs.x.com x-api/fundamentals/metrics), grown as the public ones."""
+    grown = grown_metrics(post["id"], from_iso(post["created_at"]), now)
+    return {
+        "impression_count": grown["impressions"],
+        "url_link_clicks": grown["clicks"],
+        "user_profile_clicks": grown["profile_clicks"],
+    }
+
+
+def _private_metrics_readable(state: SimulatedAccount, post: dict[str, Any], now: datetime) -> bool:
+    """Non-public metrics are shown for the account's own posts of the last 30 days only."""
+    return post["author_id"] == state.tokens["user_id"] and now - from_iso(post["created_at"]) <= PRIVATE_METRICS_WINDOW
 
 
 def _rendered(post: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -686,7 +716,7 @@ def _timeline_view(post: dict[str, Any], fields: set[str]) -> dict[str, Any]:
 
 def _user_view(user_id: str, username: str, fields: set[str]) -> dict[str, Any]:
     """A user as GET /2/users/me shows it, with the optional fields asked for; made-up profile
-    details are stable per user id."""
+    details are stable per user id, and its followers grow with time."""
     user: dict[str, Any] = {"id": user_id, "name": username, "username": username}
     seed = stable_digest("x-profile", user_id)
     if "profile_image_url" in fields:
@@ -695,6 +725,7 @@ def _user_view(user_id: str, username: str, fields: set[str]) -> dict[str, Any]:
     if "public_metrics" in fields:
         recorded = recording("users_me")["response"]["body"]["data"]["public_metrics"]
         user["public_metrics"] = {name: seed[index] * 37 % 5000 for index, name in enumerate(recorded)}
+        user["public_metrics"]["followers_count"] = grown_followers(f"x:{user_id}", simulated_now())
     return user
 
 
@@ -799,6 +830,21 @@ def _invalid_request(parameter: str, message: str) -> httpx.Response:
 
 def _invalid_media_id(media_id: str) -> httpx.Response:
     return _invalid_request("media_id", f"Media id [{media_id}] is no upload of this user that can be used here.")
+
+
+def _not_authorized_for_field(post_id: str, field: str) -> dict[str, Any]:
+    """The per-post error X gives instead of a post whose `field` the user may not read."""
+    return {
+        "value": post_id,
+        "detail": f"Sorry, you are not authorized to access '{field}' on the Tweet with ids: [{post_id}].",
+        "title": "Authorization Error",
+        "resource_type": "tweet",
+        "parameter": "tweet.fields",
+        "resource_id": post_id,
+        "field": field,
+        "section": "data",
+        "type": f"{_PROBLEMS}/not-authorized-for-field",
+    }
 
 
 def _not_found_error(resource: str, parameter: str, value: str) -> dict[str, Any]:
