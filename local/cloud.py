@@ -4,8 +4,9 @@
         cloud.api_url, cloud.api_key, cloud.aws_endpoint, cloud.lambda_endpoint
 
 Start order: moto (server mode) -> resources from template.yaml -> the functions' environment
-in os.environ -> Lambda Invoke emulator -> workspace bootstrap -> schedule pump, S3 notification
-pump and scheduled events (the sweeper) -> HTTP API emulator. The API port accepts connections only once
+in os.environ -> Lambda Invoke emulator -> DynamoDB stream positions -> workspace bootstrap ->
+schedule pump, S3 notification pump, DynamoDB stream and SQS event sources and scheduled events
+-> HTTP API emulator. The API port accepts connections only once
 everything else is ready, so polling it is a readiness check.
 
 One process, one environment: the functions run in this process, so their environment
@@ -38,9 +39,11 @@ from local.lambda_api import LambdaApi
 from local.moto_patches import make_dynamodb_atomic
 from local.resources import ResourceCreator, aws_client
 from local.s3_pump import S3NotificationPump
-from local.schedule_events import event_tickers, scheduled_events
+from local.schedule_events import Firing, ScheduleRunner, parse_overrides, scheduled_events
 from local.scheduler_pump import SchedulePump
 from local.server import LOCALHOST, ensure_port_free
+from local.sqs_pump import SqsPump
+from local.stream_pump import StreamPump, serialize_stream_reads
 from local.template import STACK_NAME, Stack, TemplateError
 from local.ticker import Ticker
 
@@ -71,6 +74,7 @@ class LocalCloud:
         workspace_name: str = "local",
         pump_seconds: float = 1.0,
         sweep_seconds: float | None = None,
+        schedule_seconds: Mapping[str, float] | None = None,
         async_retry_seconds: float = 60.0,
         async_workers: int = 8,
         stack_name: str = STACK_NAME,
@@ -79,7 +83,9 @@ class LocalCloud:
         bootstrap: EnsureWorkspace | None | object = _USE_HERALD,
     ):
         """`handlers` replaces functions' code by logical id (tests); `bootstrap=None` skips the
-        workspace, a callable replaces herald's ensure_workspace(name, api_key)."""
+        workspace, a callable replaces herald's ensure_workspace(name, api_key).
+        `schedule_seconds` overrides scheduled events' cadences (local.schedule_events:
+        `{"SweeperFunction": 2}`, `{"*": 10}`); `sweep_seconds` is SweeperFunction's."""
         self.template_path = Path(template_path) if template_path else DEFAULT_TEMPLATE
         self._ports = {"api": api_port, "aws": aws_port, "lambda": lambda_port}
         self.api_key_generated = api_key is None
@@ -87,6 +93,7 @@ class LocalCloud:
         self.workspace_name = workspace_name
         self.pump_seconds = pump_seconds
         self.sweep_seconds = sweep_seconds
+        self.schedule_seconds = dict(schedule_seconds or {})
         self.async_retry_seconds = async_retry_seconds
         self.async_workers = async_workers
         self.stack_name = stack_name
@@ -98,6 +105,9 @@ class LocalCloud:
         self.registry: FunctionRegistry | None = None
         self.pump: SchedulePump | None = None
         self.s3_pump: S3NotificationPump | None = None
+        self.stream_pump: StreamPump | None = None
+        self.sqs_pump: SqsPump | None = None
+        self.schedules: ScheduleRunner | None = None
         self.bootstrap_result: BootstrapResult | None = None
         self.environment: dict[str, str] = {}
         self._moto: Any = None
@@ -133,6 +143,7 @@ class LocalCloud:
             "workspace_name": env.get("HERALD_LOCAL_WORKSPACE_NAME") or "local",
             "pump_seconds": number("HERALD_LOCAL_PUMP_SECONDS", 1.0),
             "sweep_seconds": number("HERALD_LOCAL_SWEEP_SECONDS", None),
+            "schedule_seconds": parse_overrides(env.get("HERALD_LOCAL_SCHEDULE_SECONDS")),
             "async_retry_seconds": number("HERALD_LOCAL_ASYNC_RETRY_SECONDS", 60.0),
             "async_workers": number("HERALD_LOCAL_ASYNC_WORKERS", 8, int),
         }
@@ -171,6 +182,14 @@ class LocalCloud:
         """A boto3 client for this cloud (moto; `lambda` goes to the Invoke emulator)."""
         endpoint = self.lambda_endpoint if service == "lambda" else self.aws_endpoint
         return aws_client(service, endpoint, self.region)
+
+    def trigger_schedule(self, function: str, event_name: str | None = None) -> list[Firing]:
+        """Run a function's Schedule/ScheduleV2 events now, as EventBridge would (asynchronous
+        invocations; `registry.wait_idle()` waits for them). `function`: logical id, name or
+        ARN, or `LogicalId.EventName`. KeyError when it has no scheduled event."""
+        if self.schedules is None:
+            raise RuntimeError("LocalCloud is not started")
+        return self.schedules.trigger(function, event_name)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -224,6 +243,15 @@ class LocalCloud:
         self._lambda_api.registry = registry
         registry.start()
         self._lambda_api.start()
+        # Stream positions are fixed before the bootstrap writes, as for a mapping created with
+        # the stack (StartingPosition LATEST then still sees the workspace's records).
+        self.stream_pump = StreamPump(
+            aws_client("dynamodbstreams", self.aws_endpoint, stack.region),
+            registry,
+            region=stack.region,
+            send_to_queue=self._send_to_queue,
+        )
+        self.stream_pump.prime()
 
         if self._bootstrap is None:
             self.bootstrap_result = BootstrapResult(api_key=self._api_key, problem="bootstrap disabled")
@@ -245,8 +273,22 @@ class LocalCloud:
         self.s3_pump = S3NotificationPump(aws_client("s3", self.aws_endpoint, stack.region), registry, stack)
         if self.s3_pump.subscriptions:
             self._tickers.append(Ticker(self.pump_seconds, self.s3_pump.run_once, name="s3-notification-pump"))
-        overrides = {SWEEPER_LOGICAL_ID: self.sweep_seconds} if self.sweep_seconds else {}
-        self._tickers.extend(event_tickers(registry, scheduled_events(registry, overrides)))
+        stream_pump = self.stream_pump
+        for stream in stream_pump.subscriptions:
+            self._tickers.append(Ticker(self.pump_seconds, lambda sub=stream: stream_pump.poll(sub),
+                                        name=f"stream-{stream.key}", run_at_start=True))
+        sqs_pump = self.sqs_pump = SqsPump(aws_client("sqs", self.aws_endpoint, stack.region), registry,
+                                           region=stack.region)
+        for queue in sqs_pump.subscriptions:
+            self._tickers.append(Ticker(self.pump_seconds, lambda sub=queue: sqs_pump.poll(sub),
+                                        name=f"sqs-{queue.key}", run_at_start=True))
+        overrides = dict(self.schedule_seconds)
+        if self.sweep_seconds:
+            overrides[SWEEPER_LOGICAL_ID] = self.sweep_seconds
+        schedules = self.schedules = ScheduleRunner(registry, scheduled_events(registry, overrides))
+        if schedules.events:
+            tick = min(self.pump_seconds, schedules.tick_seconds)
+            self._tickers.append(Ticker(tick, schedules.run_once, name="scheduled-events"))
         for ticker in self._tickers:
             ticker.start()
 
@@ -262,6 +304,9 @@ class LocalCloud:
         steps: list[tuple[str, Callable[[], None]]] = []
         if self._http_api is not None:
             steps.append(("HTTP API", self._http_api.stop))
+        for name, pump in (("stream pump", self.stream_pump), ("SQS pump", self.sqs_pump)):
+            if pump is not None:
+                steps.append((name, pump.stop))  # no new batch; a running handler is not awaited
         for ticker in self._tickers:
             steps.append((ticker.name, ticker.stop))
         if self.registry is not None:
@@ -288,6 +333,7 @@ class LocalCloud:
         from moto.server import ThreadedMotoServer
 
         make_dynamodb_atomic()
+        serialize_stream_reads()
         ensure_port_free(self._ports["aws"], "moto (HERALD_LOCAL_AWS_PORT)")
         self._moto = ThreadedMotoServer(ip_address=LOCALHOST, port=self._ports["aws"], verbose=False)
         self._moto.start()

@@ -37,6 +37,7 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -105,10 +106,19 @@ _FAILURE_QUEUES: dict[str, deque[str]] = {}
 _clock: Callable[[], datetime] | None = None  # None: the system's time
 
 
+_ORIGIN = datetime.now(UTC)  # when this process started simulating
+
+
 def simulated_now() -> datetime:
-    """The simulated networks' now (aware, UTC): the system's time, or the clock `use_clock` set."""
+    """The simulated networks' now (aware, UTC): the clock `use_clock` set, else the system's time,
+    running `HERALD_SIMULATED_TIME_SPEEDUP` times faster since this process started (e.g. 3600:
+    an hour of a post's life passes every second, so a local demo watches its metrics grow)."""
     clock = _clock
-    return datetime.now(UTC) if clock is None else clock().astimezone(UTC)
+    if clock is not None:
+        return clock().astimezone(UTC)
+    real = datetime.now(UTC)
+    speedup = float(os.environ.get("HERALD_SIMULATED_TIME_SPEEDUP") or 1)
+    return real if speedup == 1 else _ORIGIN + (real - _ORIGIN) * speedup
 
 
 def use_clock(clock: Callable[[], datetime] | None) -> None:
