@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import api_create, imports, text_counting
+from bench import analytics_collection, api_create, imports, text_counting
 from bench.stats import median_ms, spread_ms
 
 
@@ -16,6 +16,8 @@ def main() -> int:
     imported = imports.measure()
     print("measuring POST /v1/posts against its raw AWS calls (moto server)...", file=sys.stderr, flush=True)
     created = api_create.measure()
+    print("collecting the metrics of 1,000 test-mode posts (moto server)...", file=sys.stderr, flush=True)
+    collected = analytics_collection.measure()
     print("counting adversarial 100,000-character texts...", file=sys.stderr, flush=True)
     counted = text_counting.measure()
 
@@ -38,6 +40,13 @@ def main() -> int:
         print(f"{name.ljust(width)}  {value.ljust(26)}  {ratio}")
     print()
     print(f"AWS calls per scheduled create: {len(created['calls'])} ({', '.join(created['calls'])})")
+    snapshot_writes = collected["writes"].get("TransactWriteItems", 0)
+    print(f"Analytics, one collection of {collected['posts']} posts on {collected['accounts']} accounts: "
+          f"{collected['messages']} queue messages; {collected['metric_calls']} network calls for metrics "
+          f"(minimum ceil(posts/batch) per account: {collected['minimum_calls']}) plus "
+          f"{collected['identity_calls']} for follower counts; "
+          f"{snapshot_writes / collected['snapshots']:.1f} DynamoDB item writes per snapshot "
+          f"(snapshot + tracked target, one transaction; measured on {collected['snapshots']})")
     return 0
 
 
