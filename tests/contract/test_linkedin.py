@@ -1204,17 +1204,6 @@ def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
     assert stale.value.code == "token_expired"
 
 
-def test_a_revoked_token_cannot_be_refreshed(make_account) -> None:
-    platform = simulated(make_account("linkedin", "acc_sim", "Ada", simulate=["revoked_token"]))
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
-
-    with pytest.raises(PlatformError) as refused:
-        platform.refresh_credentials()
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
-
-
 def test_a_refresh_with_another_apps_credentials_is_refused(make_account) -> None:
     platform = simulated(make_account("linkedin", "acc_sim", "Ada"), app=AppCredentials("someone-else", "secret"))
 

@@ -1093,17 +1093,6 @@ def test_an_expired_token_cannot_be_refreshed_and_stays_refused(make_account) ->
     assert still.value.error_class is ErrorClass.REFRESH
 
 
-def test_injected_failures_hit_creates_only(make_account) -> None:
-    platform = open_platform(make_account("mastodon", "acc_sim", "herald"))
-    post = platform.publish(PostContent(text="first", target_key="p1"))
-    simulators.inject("acc_sim", ["server_error"])
-
-    assert post.platform_post_id in platform.metrics([post.platform_post_id])
-    assert platform.reconcile(PostContent(text="first")).outcome is ReconcileOutcome.FOUND
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="second", target_key="p2"))
-
-
 def test_the_simulator_serves_only_the_accounts_instance(make_account) -> None:
     account = make_account("mastodon", "acc_sim", "herald")
     elsewhere = account.model_copy(

@@ -14,7 +14,15 @@ import pytest
 
 from herald.accounts.model import Account
 from herald.platforms import simulators
-from herald.platforms.base import Credentials, ErrorClass, MediaItem, Platform, PlatformError, PostContent
+from herald.platforms.base import (
+    Credentials,
+    ErrorClass,
+    MediaItem,
+    Platform,
+    PlatformError,
+    PostContent,
+    ReconcileOutcome,
+)
 from herald.platforms.registry import adapter_class, open_platform
 from herald.platforms.simulators.bluesky import RECORDINGS, BlueskySimulator, did_for_handle, shaped
 from herald.platforms.simulators.common import FOLLOWERS_EPOCH, GROWN_METRICS, grown_followers, grown_metrics
@@ -589,3 +597,30 @@ def test_simulator_answers_carry_only_recorded_fields() -> None:
         "jobId": "j",
         "state": "JOB_STATE_ENCODING",
     }
+
+
+# What every simulator does alike, checked through each network's real adapter.
+
+
+@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("linkedin", "Ada")])
+def test_a_revoked_token_cannot_be_refreshed(make_account, network: str, username: str) -> None:
+    platform = open_platform(make_account(network, "acc_sim", username, simulate=["revoked_token"]))
+    with pytest.raises(PlatformError):
+        platform.publish(PostContent(text="Launch day"))
+
+    with pytest.raises(PlatformError) as refused:
+        platform.refresh_credentials()
+
+    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
+
+
+@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("mastodon", "herald")])
+def test_injected_failures_hit_creates_only(make_account, network: str, username: str) -> None:
+    platform = open_platform(make_account(network, "acc_sim", username))
+    post = platform.publish(PostContent(text="first", target_key="p1"))
+    simulators.inject("acc_sim", ["server_error"])
+
+    assert post.platform_post_id in platform.metrics([post.platform_post_id])
+    assert platform.reconcile(PostContent(text="first")).outcome is ReconcileOutcome.FOUND
+    with pytest.raises(PlatformError):
+        platform.publish(PostContent(text="second", target_key="p2"))

@@ -1041,28 +1041,6 @@ def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
     assert old.value.code == "token_expired"
 
 
-def test_a_revoked_token_cannot_be_refreshed(make_account) -> None:
-    platform = open_platform(make_account("threads", "acc_sim", "heraldhq", simulate=["revoked_token"]))
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
-
-    with pytest.raises(PlatformError) as refused:
-        platform.refresh_credentials()
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
-
-
-def test_injected_failures_hit_threads_publish_only(make_account) -> None:
-    platform = open_platform(make_account("threads", "acc_sim", "heraldhq"))
-    post = platform.publish(PostContent(text="first"))
-    simulators.inject("acc_sim", ["server_error"])
-
-    assert post.platform_post_id in platform.metrics([post.platform_post_id])
-    assert platform.reconcile(PostContent(text="first")).outcome is ReconcileOutcome.FOUND
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="second"))
-
-
 def test_simulated_threads_counts_emoji_as_bytes_against_the_500_limit(make_account) -> None:
     platform = open_platform(make_account("threads", "acc_sim", "heraldhq"))
     platform.publish(PostContent(text="😀" * 125))  # 500

@@ -1471,28 +1471,6 @@ def test_an_expired_token_works_again_after_a_refresh(make_account) -> None:
     assert len(simulators.published("acc_sim")) == 1
 
 
-def test_a_revoked_token_cannot_be_refreshed(make_account) -> None:
-    platform = simulated(make_account("x", "acc_sim", "herald", simulate=["revoked_token"]))
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
-
-    with pytest.raises(PlatformError) as refused:
-        platform.refresh_credentials()
-
-    assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
-
-
-def test_injected_failures_hit_creates_only(make_account) -> None:
-    platform = open_platform(make_account("x", "acc_sim", "herald"))
-    post = platform.publish(PostContent(text="first"))
-    simulators.inject("acc_sim", ["server_error"])
-
-    assert post.platform_post_id in platform.metrics([post.platform_post_id])
-    assert platform.reconcile(PostContent(text="first")).outcome is ReconcileOutcome.FOUND
-    with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="second"))
-
-
 def test_concurrent_publishes_each_get_their_own_post(make_account) -> None:
     account = make_account("x", "acc_sim", "herald")
     ids: list[str] = []
