@@ -383,6 +383,8 @@ class LocalCloud:
             "AWS_EC2_METADATA_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
             "NO_PROXY": _no_proxy(),  # the local endpoints are never behind a proxy
+            # Webhook receivers on this machine (http://127.0.0.1:...) are allowed locally only.
+            "HERALD_WEBHOOK_ALLOW_LOOPBACK": "true",
         }
 
     def _local_functions(self, specs: list[FunctionSpec]) -> list[LocalFunction]:

@@ -332,7 +332,8 @@ def test_api_and_publish_policies(template: dict[str, Any], logical_id: str) -> 
     assert grants(inline) == {(action, _sub(SCHEDULES_ARN)) for action in SCHEDULER_ACTIONS} | {
         ("iam:PassRole", _getatt("SchedulerRole")),
         ("lambda:InvokeFunction", _sub(PUBLISH_ARN)),
-    } | secrets | (media | {("sqs:SendMessage", _getatt("AnalyticsQueue"))} if logical_id == "ApiFunction"
+    } | secrets | (media | {("sqs:SendMessage", _getatt("AnalyticsQueue")),
+                             ("sqs:SendMessage", _getatt("WebhookQueue"))} if logical_id == "ApiFunction"
                    else {("s3:GetObject", media_arn("uploads"))})  # presigned media; analytics refreshes
     (pass_role,) = [s for s in inline if "iam:PassRole" in as_list(s["Action"])]
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
@@ -476,3 +477,36 @@ def test_account_credentials_are_sealed_with_a_rotating_key_kept_on_delete(templ
     assert key["Properties"]["EnableKeyRotation"] is True
     env = template["Globals"]["Function"]["Environment"]["Variables"]
     assert env["HERALD_KMS_KEY_ID"] == {"Ref": "TokenKey"}
+
+
+def test_webhooks_function_delivers_from_its_queue_with_least_privilege(template: dict[str, Any]) -> None:
+    function = props(template, "WebhooksFunction")
+    (event,) = function["Events"].values()
+    assert event["Type"] == "SQS" and event["Properties"]["Queue"] == {"Fn::GetAtt": ["WebhookQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Every delivery in a batch may take the receiver's full 10 s.
+    assert function["Timeout"] >= 10 * event["Properties"]["BatchSize"]
+    queue = template["Resources"]["WebhookQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    assert queue["MessageRetentionPeriod"] > 3 * 86400  # outlasts the 3-day retry window
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]}
+    assert grants(statements(function["Policies"])) == {
+        ("dynamodb:GetItem", _getatt("Table")),
+        ("dynamodb:PutItem", _getatt("Table")),
+        ("dynamodb:UpdateItem", _getatt("Table")),
+        ("kms:Decrypt", _getatt("TokenKey")),
+        ("sqs:ChangeMessageVisibility", _getatt("WebhookQueue")),
+        ("sqs:SendMessage", _getatt("WebhookDeadLetterQueue")),
+    }
+
+
+def test_stream_function_feeds_the_webhook_outbox(template: dict[str, Any]) -> None:
+    function = props(template, "StreamFunction")
+    granted = grants(statements(function["Policies"]))
+    assert ("sqs:SendMessage", _getatt("WebhookQueue")) in granted
+    assert ("dynamodb:Query", _getatt("Table")) in granted  # a profile's webhooks
+    patterns = [json.loads(f["Pattern"]) for f in function["Events"]["TableChanges"]["Properties"]["FilterCriteria"]["Filters"]]
+    entities = {(e, name) for p in patterns for image in ("NewImage", "OldImage") if image in p["dynamodb"]
+                for e in p["dynamodb"][image]["entity"]["S"] for name in p["eventName"]}
+    assert {("post", "INSERT"), ("post", "MODIFY"), ("snapshot", "INSERT"), ("signal", "INSERT"), ("mention", "INSERT"),
+            ("account", "MODIFY"), ("account", "REMOVE")} <= entities

@@ -48,6 +48,20 @@ class Settings(BaseModel):
     analytics_queue_url: str = ""
     analytics_retention_days: int = Field(default=30, ge=1, le=365)
     analytics_refresh_seconds: int = Field(default=300, ge=0)
+    # Webhooks: the delivery queue and its dead-letter queue, the backoff (base * 2^n, capped),
+    # how long a delivery is retried, when a failing endpoint is disabled (both a streak of failed
+    # attempts and a duration), the receiver's time to answer, how long deliveries are logged.
+    # `webhook_allow_loopback` (the local cloud only) accepts http://127.0.0.1 receivers.
+    webhook_queue_url: str = ""
+    webhook_dlq_url: str = ""
+    webhook_retry_base_seconds: int = Field(default=60, ge=0)
+    webhook_retry_max_seconds: int = Field(default=6 * 3600, ge=1, le=43200)
+    webhook_retry_hours: float = Field(default=72, gt=0)
+    webhook_disable_after_failures: int = Field(default=10, ge=1)
+    webhook_disable_after_hours: float = Field(default=24, ge=0)
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=30)
+    webhook_allow_loopback: bool = False
+    webhook_log_retention_days: int = Field(default=30, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -228,6 +228,59 @@ def sweeper():  # type: ignore[no-untyped-def]
     return Sweeper(posts=post_store(), trigger=publish_trigger(), clock=SystemClock())
 
 
+@lru_cache(maxsize=1)
+def webhook_store():  # type: ignore[no-untyped-def]
+    from herald.store.webhooks import WebhookStore
+
+    return WebhookStore(client("dynamodb"), get_settings().table_name, sealer())
+
+
+@lru_cache(maxsize=1)
+def webhook_queue():  # type: ignore[no-untyped-def]
+    from herald.messaging.sqs import SqsQueue
+
+    return SqsQueue(client("sqs"), get_settings().webhook_queue_url)
+
+
+def webhook_queue_client():  # type: ignore[no-untyped-def]
+    return client("sqs"), get_settings().webhook_queue_url
+
+
+@lru_cache(maxsize=1)
+def webhook_service():  # type: ignore[no-untyped-def]
+    from herald.webhooks.service import WebhookService
+
+    return WebhookService(store=webhook_store(), queue=webhook_queue(), clock=SystemClock(),
+                          allow_loopback=get_settings().webhook_allow_loopback)
+
+
+@lru_cache(maxsize=1)
+def outbox():  # type: ignore[no-untyped-def]
+    from herald.webhooks.outbox import Outbox
+
+    return Outbox(store=webhook_store(), queue=webhook_queue())
+
+
+@lru_cache(maxsize=1)
+def deliverer():  # type: ignore[no-untyped-def]
+    from herald.messaging.sqs import SqsQueue
+    from herald.webhooks.delivery import Deliverer, RetryPolicy
+    from herald.webhooks.sender import WebhookSender
+
+    s = get_settings()
+    policy = RetryPolicy(
+        base_seconds=s.webhook_retry_base_seconds, max_seconds=s.webhook_retry_max_seconds,
+        window=timedelta(hours=s.webhook_retry_hours), disable_after_failures=s.webhook_disable_after_failures,
+        disable_after=timedelta(hours=s.webhook_disable_after_hours),
+        log_retention=timedelta(days=s.webhook_log_retention_days),
+    )
+    return Deliverer(
+        store=webhook_store(), clock=SystemClock(), policy=policy, allow_loopback=s.webhook_allow_loopback,
+        sender=WebhookSender(timeout=s.webhook_timeout_seconds, allow_loopback=s.webhook_allow_loopback),
+        dead_letters=SqsQueue(client("sqs"), s.webhook_dlq_url) if s.webhook_dlq_url else None,
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switching settings or endpoints)."""
     from herald.aws import reset_clients
@@ -235,7 +288,8 @@ def reset() -> None:
 
     for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
                   connect_service, link_service, media_store, post_service, publisher, sweeper, token_refresher,
-                  analytics_store, collector, analytics_queue, collection_worker, stream_processor, analytics_reports):
+                  analytics_store, collector, analytics_queue, collection_worker, stream_processor, analytics_reports,
+                  webhook_store, webhook_queue, webhook_service, outbox, deliverer):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one
     settings_getter.cache_clear()
     reset_clients()

@@ -1,5 +1,6 @@
 """The analytics functions: the rate-scheduled collector, the SQS-triggered collection worker and
-the DynamoDB Streams function, each reporting partial batch failures."""
+the DynamoDB Streams function (analytics totals and the webhook outbox), each reporting partial
+batch failures."""
 
 from __future__ import annotations
 
@@ -34,12 +35,15 @@ def work(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @logger.inject_lambda_context
 def stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from herald.wiring import stream_processor
+    from herald.wiring import outbox, stream_processor
 
-    processor = stream_processor()
+    processor, events = stream_processor(), outbox()
 
     def handle(record: Any) -> None:
+        # Both are idempotent (a redelivered record changes no total and queues the same delivery
+        # ids), so a record that fails halfway is simply handled again.
         processor.handle(record.raw_event)
+        events.handle(record.raw_event)
 
     return process_partial_response(event=event, record_handler=handle,
                                     processor=BatchProcessor(event_type=EventType.DynamoDBStreams), context=context)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from herald import __version__
 from herald.api import docs, errors
-from herald.api.routes import accounts, admin, analytics, links, media, posts
+from herald.api.routes import accounts, admin, analytics, links, media, posts, webhooks
 from herald.errors import HeraldError
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
-    for module in (posts, accounts, links, admin, analytics):
+    for module in (posts, accounts, links, admin, analytics, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(media.router, prefix="/v1")
     app.include_router(links.public)

@@ -135,3 +135,16 @@ def followers_sk(account_id: str, collected_at: str) -> str:
 
 def analytics_refresh_sk(profile_id: str) -> str:
     return f"ANALYTICS_REFRESH#{profile_id}"
+
+
+def webhook_sk(profile_id: str, webhook_id: str) -> str:
+    return f"WEBHOOK#{profile_id}#{webhook_id}"
+
+
+def webhook_deliveries_pk(workspace_id: str, webhook_id: str) -> str:
+    """A webhook's delivery log: one item per delivery, ids in time order (newest last)."""
+    return f"WS#{workspace_id}#WEBHOOK#{webhook_id}"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"DLV#{delivery_id}"

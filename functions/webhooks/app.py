@@ -1,0 +1,1 @@
+from herald.webhooks.handlers import deliver as lambda_handler  # noqa: F401

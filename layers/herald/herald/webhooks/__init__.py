@@ -1,0 +1,1 @@
+"""Webhooks: endpoints a profile subscribes, the events Herald sends them, signed delivery."""

@@ -1,0 +1,37 @@
+"""The webhooks function: SQS-triggered, one delivery per message. A delivery due again is left
+on the queue with its visibility timeout set to the backoff, and reported as a batch item
+failure, so SQS hands it back when the wait is over (the queue keeps messages 4 days, longer
+than the 3-day retry window; its redrive policy catches a message whose handling keeps
+crashing)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+logger = Logger(service="herald-webhooks")
+
+
+@logger.inject_lambda_context
+def deliver(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from herald.webhooks.delivery import RetryLater
+    from herald.wiring import deliverer, webhook_queue_client
+
+    worker = deliverer()
+
+    def handle(record: Any) -> None:
+        message = json.loads(record.body)
+        logger.append_keys(delivery_id=message.get("delivery_id"), webhook_id=message.get("webhook_id"))
+        try:
+            worker.handle(message)
+        except RetryLater as later:
+            sqs, url = webhook_queue_client()
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=record.receipt_handle,
+                                          VisibilityTimeout=later.seconds)
+            raise
+
+    return process_partial_response(event=event, record_handler=handle,
+                                    processor=BatchProcessor(event_type=EventType.SQS), context=context)
