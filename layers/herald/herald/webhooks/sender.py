@@ -20,6 +20,7 @@ class AttemptResult:
     error: str | None = None
     excerpt: str | None = None
     retry_after: int | None = None  # seconds, from a 429/503's Retry-After
+    refused: bool = False  # the name resolves to an address Herald may not call: never retried
 
     @property
     def delivered(self) -> bool:
@@ -29,7 +30,7 @@ class AttemptResult:
     def retryable(self) -> bool:
         """Worth another attempt: no answer, a timeout, 408, 425, 429 or any 5xx. A redirect or
         another 4xx is the receiver's final word."""
-        if self.delivered:
+        if self.delivered or self.refused:
             return False
         return self.status is None or self.status in RETRYABLE_STATUSES or self.status >= 500
 
@@ -49,7 +50,7 @@ class WebhookSender:
         try:
             addresses = vetted_addresses(target, self._resolver, allow_loopback=self._allow_loopback)
         except WebhookUrlRefused as refused:
-            return AttemptResult(status=None, error=f"refused: {refused.message}")
+            return AttemptResult(status=None, error=f"refused: {refused.message}", refused=True)
         except (OSError, UnicodeError, ValueError) as exc:
             return AttemptResult(status=None, error=f"could not resolve {target.host}: {exc}")
         last = "no address"
