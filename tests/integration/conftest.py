@@ -22,6 +22,22 @@ def cloud() -> Iterator[MotoCloud]:
     moto_cloud.stop()
 
 
+@pytest.fixture(autouse=True)
+def forget_stream_records(cloud: MotoCloud) -> Iterator[None]:
+    """No integration test reads the table's stream (the local cloud's e2e tests do), but moto keeps
+    every record with both images for the whole session: drop them after each test, or the suite's
+    memory grows by gigabytes."""
+    yield
+    from moto.dynamodb.models import dynamodb_backends
+
+    for regions in dynamodb_backends.values():
+        for backend in regions.values():
+            for table in backend.tables.values():
+                shard = getattr(table, "stream_shard", None)
+                if shard is not None:
+                    shard.items.clear()
+
+
 @pytest.fixture
 def trigger(cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingTrigger]:
     """Fresh services for each test, with Lambda invokes recorded."""

@@ -60,7 +60,7 @@ def test_each_sample_event_runs_through_its_handler(event_file: Path, sample_wor
         # each record handled (a delivery to a webhook that is not registered is dropped)
         assert result == {"batchItemFailures": []}, result
     elif event_file.name == "collect_analytics.json":
-        assert set(result) == {"messages", "targets"}
+        assert set(result) == {"messages", "targets", "mention_reads"}
     elif event_file.name == "publish.json":
         assert result["result"] == "skipped" and result["reason"] == "post_not_found"
     else:

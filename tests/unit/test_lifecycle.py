@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from herald.errors import InvalidContent, InvalidState
+from herald.errors import ConcurrentModification, InvalidContent, InvalidState
 from herald.posts import lifecycle
 from herald.posts.lifecycle import ScheduleAction
-from herald.posts.model import Approval, Post, PostStatus, PostTarget, TargetStatus
+from herald.posts.model import Approval, PartResult, Post, PostStatus, PostTarget, TargetError, TargetStatus
 
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 S = PostStatus
@@ -42,6 +42,7 @@ ACTIONS = {
     "approve": lambda p: lifecycle.approve(p, NOW, "key_1"),
     "reject": lambda p: lifecycle.reject(p, NOW, "key_1", None),
     "retry": lambda p: lifecycle.retry(p, NOW),
+    "remove": lambda p: lifecycle.claim_removal(p, NOW, "lease_1", NOW + timedelta(minutes=1)),
 }
 
 
@@ -121,6 +122,24 @@ def test_editing_notes_keeps_the_approval() -> None:
     change = lifecycle.update(post, NOW, {"notes": "internal"})
     assert change.post.status is S.SCHEDULED
     assert change.schedule is ScheduleAction.NONE
+
+
+def test_editing_the_tracking_id_keeps_the_approval() -> None:
+    approved = Approval(decision="approved", by="k", at=NOW)
+    post = make(S.SCHEDULED, requires_approval=True, approval=approved, due_at=NOW + timedelta(hours=1))
+    change = lifecycle.update(post, NOW, {"tracking_id": "crm-42", "notes": "internal"})
+    assert change.post.status is S.SCHEDULED
+    assert change.post.approval == approved
+    assert change.post.tracking_id == "crm-42"
+    assert change.schedule is ScheduleAction.NONE
+
+
+def test_editing_the_tracking_id_with_content_needs_approval_again() -> None:
+    approved = Approval(decision="approved", by="k", at=NOW)
+    post = make(S.SCHEDULED, requires_approval=True, approval=approved, due_at=NOW + timedelta(hours=1))
+    change = lifecycle.update(post, NOW, {"tracking_id": "crm-42", "text": "changed"})
+    assert change.post.status is S.PENDING_APPROVAL
+    assert change.post.approval is None
 
 
 def test_rescheduling_by_update_rearms() -> None:
@@ -231,3 +250,118 @@ def test_dropping_the_approval_requirement_sends_the_post_on() -> None:
     change = lifecycle.update(post, NOW, {"requires_approval": False})
     assert (change.post.status, change.post.due_at, change.schedule) == (
         S.SCHEDULED, NOW + timedelta(hours=1), ScheduleAction.ARM)
+
+
+# --- deleting a post from its networks -----------------------------------------------------------
+
+
+def _part(post_id: str) -> PartResult:
+    return PartResult(platform_post_id=post_id, url=f"https://x.com/a/status/{post_id}", published_at=NOW)
+
+
+def _out(account_id: str, *ids: str, status: TargetStatus = TargetStatus.PUBLISHED) -> PostTarget:
+    parts = [_part(i) for i in ids]
+    return PostTarget(platform="x", account_id=account_id, status=status, parts=parts,
+                      platform_post_id=ids[0] if ids else None, published_at=NOW if ids else None)
+
+
+def _claimed(post: Post) -> Post:
+    return lifecycle.claim_removal(post, NOW, "lease_1", NOW + timedelta(minutes=1)).post
+
+
+@pytest.mark.parametrize("status", list(PostStatus))
+def test_what_deleting_means_in_each_state(status: PostStatus) -> None:
+    post = make(status)
+    if status in (S.DRAFT, S.PENDING_APPROVAL, S.SCHEDULED, S.PAUSED):
+        assert lifecycle.delete_kind(post) == "cancel"
+    elif status in (S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED):
+        assert lifecycle.delete_kind(post) == "remove"
+    else:  # publishing, cancelled, deleted
+        with pytest.raises(InvalidState) as refused:
+            lifecycle.delete_kind(post)
+        assert "published" in refused.value.details[0]["allowed"]
+
+
+def test_a_target_lists_everything_it_posted_in_order() -> None:
+    assert _out("a", "1", "2", "3").posted_ids == ["1", "2", "3"]
+    assert PostTarget(platform="x", account_id="a", platform_post_id="9").posted_ids == ["9"]  # no parts recorded
+    assert PostTarget(platform="x", account_id="a", status=TargetStatus.FAILED).posted_ids == []
+
+
+def test_removing_every_target_deletes_the_post() -> None:
+    post = _claimed(make(S.PUBLISHED, targets=[_out("a", "1", "2"), _out("b", "3")]))
+    assert post.lease_id == "lease_1" and lifecycle.to_remove(post) == [0, 1]
+    post = lifecycle.target_removed(post, NOW, 0, None).post
+    post = lifecycle.target_removed(post, NOW, 1, None).post
+    assert [t.status for t in post.targets] == [TargetStatus.DELETED] * 2
+    assert post.targets[0].deleted_at == NOW and post.targets[0].parts  # what was posted stays on record
+    settled = lifecycle.settle_removal(post, NOW, "lease_1")
+    assert (settled.post.status, settled.post.lease_id, settled.schedule) == (S.DELETED, None, ScheduleAction.NONE)
+
+
+def test_a_network_refusing_keeps_the_post_and_shows_why() -> None:
+    post = _claimed(make(S.PUBLISHED, targets=[_out("a", "1"), _out("b", "2")]))
+    refusal = TargetError(code="not_supported", message="Instagram cannot delete.")
+    post = lifecycle.target_removed(post, NOW, 0, None).post
+    post = lifecycle.target_removed(post, NOW, 1, refusal).post
+    assert post.targets[1].status is TargetStatus.PUBLISHED and post.targets[1].delete_error == refusal
+    settled = lifecycle.settle_removal(post, NOW, "lease_1").post
+    assert settled.status is S.PUBLISHED and settled.lease_id is None and lifecycle.to_remove(settled) == [1]
+    # Deleting again tries only what is left, and a success clears the error.
+    again = lifecycle.target_removed(_claimed(settled), NOW, 1, None).post
+    assert again.targets[1].status is TargetStatus.DELETED and again.targets[1].delete_error is None
+    assert lifecycle.settle_removal(again, NOW, "lease_1").post.status is S.DELETED
+
+
+def test_a_failed_post_deletes_the_parts_it_did_post() -> None:
+    thread_cut = _out("a", "1", "2", status=TargetStatus.FAILED)  # two parts out, the third failed
+    never_sent = PostTarget(platform="bluesky", account_id="b", status=TargetStatus.FAILED)
+    post = _claimed(make(S.FAILED, targets=[thread_cut, never_sent]))
+    assert lifecycle.to_remove(post) == [0]
+    post = lifecycle.target_removed(post, NOW, 0, None).post
+    done = lifecycle.settle_removal(post, NOW, "lease_1").post
+    assert done.status is S.DELETED and done.targets[1].status is TargetStatus.FAILED
+    nothing_out = _claimed(make(S.FAILED, targets=[never_sent]))
+    assert lifecycle.settle_removal(nothing_out, NOW, "lease_1").post.status is S.DELETED
+
+
+def test_one_removal_at_a_time_until_its_lease_expires() -> None:
+    post = _claimed(make(S.PUBLISHED, targets=[_out("a", "1")]))
+    with pytest.raises(ConcurrentModification):
+        lifecycle.claim_removal(post, NOW, "lease_2", NOW + timedelta(minutes=1))
+    with pytest.raises(ConcurrentModification):
+        lifecycle.mark_deleted(post, NOW)
+    with pytest.raises(ConcurrentModification):
+        lifecycle.retry(post.model_copy(update={"status": S.PARTIALLY_PUBLISHED}), NOW)
+    later = NOW + timedelta(minutes=2)  # the request holding it died
+    taken = lifecycle.claim_removal(post, later, "lease_2", later + timedelta(minutes=1)).post
+    assert taken.lease_id == "lease_2"
+    with pytest.raises(ConcurrentModification):
+        lifecycle.settle_removal(taken, later, "lease_1")  # only the holder settles
+
+
+def test_a_networks_answer_is_recorded_whoever_holds_the_lease_and_never_undone() -> None:
+    post = _claimed(make(S.PUBLISHED, targets=[_out("a", "1")]))
+    taken_over = post.model_copy(update={"lease_id": "lease_2"})
+    removed = lifecycle.target_removed(taken_over, NOW, 0, None).post
+    assert removed.targets[0].status is TargetStatus.DELETED
+    late_refusal = lifecycle.target_removed(removed, NOW, 0, TargetError(code="timeout", message="slow"))
+    assert late_refusal.post is removed  # nothing to write
+    with pytest.raises(ConcurrentModification):
+        lifecycle.target_removed(make(S.DELETED, targets=[_out("a", "1")]), NOW, 0, None)
+
+
+def test_a_post_partly_deleted_cannot_be_retried() -> None:
+    deleted = _out("a", "1").model_copy(update={"status": TargetStatus.DELETED})
+    failed = PostTarget(platform="bluesky", account_id="b", status=TargetStatus.FAILED)
+    with pytest.raises(InvalidState):
+        lifecycle.retry(make(S.PARTIALLY_PUBLISHED, targets=[deleted, failed]), NOW)
+
+
+def test_marking_deleted_by_hand_asks_no_network() -> None:
+    never_sent = PostTarget(platform="bluesky", account_id="b", status=TargetStatus.FAILED)
+    change = lifecycle.mark_deleted(make(S.PARTIALLY_PUBLISHED, targets=[_out("a", "1"), never_sent]), NOW)
+    assert change.post.status is S.DELETED and change.schedule is ScheduleAction.NONE
+    assert [t.status for t in change.post.targets] == [TargetStatus.DELETED, TargetStatus.FAILED]
+    with pytest.raises(InvalidState):
+        lifecycle.mark_deleted(make(S.SCHEDULED), NOW)

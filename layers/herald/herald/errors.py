@@ -43,6 +43,12 @@ class Conflict(HeraldError):
     code = "conflict"
 
 
+class ProfileTitleTaken(Conflict):
+    """Another profile of the workspace has that name (compared case-insensitively)."""
+
+    code = "conflict"
+
+
 class DuplicateIdempotencyKey(Conflict):
     code = "duplicate_idempotency_key"
 
@@ -93,5 +99,12 @@ class ScheduleUnavailable(HeraldError):
     code = "schedule_unavailable"
 
 
-class StoreUnavailable(HeraldError):
+class ServiceUnavailable(HeraldError):
+    """A dependency failed or is busy; nothing was changed, and the caller may retry (HTTP 503).
+    Subclasses name which dependency in their code."""
+
+    code = "service_unavailable"
+
+
+class StoreUnavailable(ServiceUnavailable):
     code = "store_unavailable"

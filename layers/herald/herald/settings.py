@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,6 +49,14 @@ class Settings(BaseModel):
     analytics_queue_url: str = ""
     analytics_retention_days: int = Field(default=30, ge=1, le=365)
     analytics_refresh_seconds: int = Field(default=300, ge=0)
+    # Unsplash (`unsplash` on posts). The app's Access Key: this, else the SSM SecureString
+    # {app_parameters_path}/unsplash/client_id beside the network apps (Unsplash's OAuth calls the
+    # access key the client id). The app's name goes in the credits' links (utm_source). Which
+    # Unsplash answers: auto (its simulator for posts whose accounts are all test-mode ones, else
+    # Unsplash), live (always Unsplash) or test (always the simulator, offline).
+    unsplash_access_key: str = ""
+    unsplash_app_name: str = Field(default="herald", min_length=1, max_length=100)
+    unsplash_mode: Literal["auto", "live", "test"] = "auto"
     # Webhooks: the delivery queue and its dead-letter queue, the backoff (base * 2^n, capped),
     # how long a delivery is retried, when a failing endpoint is disabled (both a streak of failed
     # attempts and a duration), the receiver's time to answer, how long deliveries are logged.

@@ -35,9 +35,10 @@ def sealer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def account_store():  # type: ignore[no-untyped-def]
+    from herald.platforms.registry import reads_mentions
     from herald.store.accounts import AccountStore
 
-    return AccountStore(client("dynamodb"), get_settings().table_name, sealer())
+    return AccountStore(client("dynamodb"), get_settings().table_name, sealer(), reads_mentions=reads_mentions)
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +134,39 @@ def post_service():  # type: ignore[no-untyped-def]
         links=link_service(),
         media=media_store(),
         min_schedule_lead=timedelta(seconds=s.min_schedule_lead_seconds),
+        unsplash=unsplash_photos(),
+        unsplash_mode=s.unsplash_mode,
+        deleter=network_deleter(),
     )
+
+
+@lru_cache(maxsize=1)
+def network_deleter():  # type: ignore[no-untyped-def]
+    """Deletes published posts from the networks (in the API request), opening accounts as a
+    publish run does."""
+    from herald.publishing.deleter import AdapterDeleter
+
+    return AdapterDeleter(accounts=account_store(), clock=SystemClock())
+
+
+@lru_cache(maxsize=1)
+def unsplash_photos():  # type: ignore[no-untyped-def]
+    """Unsplash for `unsplash` on posts; its access key is looked up when a post first asks."""
+    from herald.media.unsplash import UnsplashLibrary
+
+    return UnsplashLibrary(unsplash_access_key, get_settings().unsplash_app_name)
+
+
+def unsplash_access_key() -> str | None:
+    """HERALD_UNSPLASH_ACCESS_KEY, else the deployment's "unsplash" app where the network apps
+    live (HERALD_UNSPLASH_CLIENT_ID, or the SSM parameter {app_parameters_path}/unsplash/client_id)."""
+    key = get_settings().unsplash_access_key
+    if key:
+        return key
+    from herald.platforms.apps import app_for
+
+    app = app_for("unsplash", "live")
+    return app.client_id if app is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +217,8 @@ def _retention() -> timedelta:
 def collector():  # type: ignore[no-untyped-def]
     from herald.analytics.collector import Collector
 
-    return Collector(tracked=analytics_store(), queue=analytics_queue(), clock=SystemClock(), retention=_retention())
+    return Collector(tracked=analytics_store(), queue=analytics_queue(), clock=SystemClock(), retention=_retention(),
+                     watches=analytics_store())
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +321,9 @@ def reset() -> None:
     from herald.settings import get_settings as settings_getter
 
     for built in (post_store, sealer, account_store, scheduler, publish_trigger, workspace_service, account_service,
-                  connect_service, link_service, media_store, post_service, publisher, sweeper, token_refresher,
+                  connect_service, link_service, media_store, post_service, unsplash_photos, network_deleter,
+                  publisher, sweeper,
+                  token_refresher,
                   analytics_store, collector, analytics_queue, collection_worker, stream_processor, analytics_reports,
                   webhook_store, webhook_queue, webhook_service, outbox, deliverer):
         getattr(built, "cache_clear", lambda: None)()  # a test may have replaced one

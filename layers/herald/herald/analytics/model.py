@@ -89,3 +89,29 @@ class TargetTotals(BaseModel):
     # Engagements gained per hour between the two newest snapshots, smoothed: the spike baseline.
     engagement_rate_per_hour: float | None = None
     snapshots: int = 0
+
+
+class Mention(BaseModel):
+    """A post by someone else that mentions one of the profile's accounts, kept once per account
+    and network id; the stream turns a new one into a `mention.received` webhook event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    profile_id: str
+    account_id: str
+    platform: str
+    mention_id: str  # the network's id of the mentioning post (its at:// uri on Bluesky)
+    author_handle: str
+    author_name: str | None = None
+    text: str
+    url: str | None = None
+    created_at: datetime
+    in_reply_to_platform_post_id: str | None = None
+    received_at: datetime  # when Herald read it
+
+
+def cursor_order(cursor: str) -> str:
+    """A mentions cursor as a string that sorts in the network's order: decimal ids (X, Mastodon)
+    padded to one width, anything else (ISO times written by herald.clock.to_iso) as it is."""
+    return cursor.zfill(40) if cursor.isdigit() else cursor

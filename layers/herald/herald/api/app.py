@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from herald import __version__
-from herald.api import docs, errors
+from herald.api import compat, docs, errors
 from herald.api.routes import accounts, admin, analytics, links, media, posts, webhooks
 from herald.errors import HeraldError
 
@@ -23,6 +23,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(media.router, prefix="/v1")
     app.include_router(links.public)
     app.include_router(accounts.public)
+    app.include_router(compat.router, prefix=compat.PREFIX)  # the Ayrshare-compatible API
 
     @app.get("/health", tags=["meta"], summary="Liveness", security=[])
     def health() -> dict[str, str]:
@@ -40,6 +41,8 @@ def build_app() -> APIGatewayHttpResolver:
 
     @app.not_found
     def on_no_route(exc: Exception) -> Response:
+        if compat.is_compat_path(app.current_event.path):
+            return compat.no_route()
         return errors.envelope(HTTPStatus.NOT_FOUND, "route_not_found", "No such route.")
 
     @app.exception_handler(Exception)

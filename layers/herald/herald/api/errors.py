@@ -24,7 +24,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.HeraldError], HTTPStatus], ...] = (
     (errors.InvalidRequest, HTTPStatus.UNPROCESSABLE_ENTITY),
     (errors.TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (errors.ScheduleUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
-    (errors.StoreUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
+    (errors.ServiceUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
 )
 
 

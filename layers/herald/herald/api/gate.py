@@ -5,6 +5,7 @@ format; the principal found here is the one the routes use (one key lookup per r
 
 from __future__ import annotations
 
+import json
 from contextvars import ContextVar
 from typing import Any
 
@@ -21,7 +22,12 @@ _READ_AS_JSON = frozenset({"", "application/json", "application/x-www-form-urlen
 current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
 
 
-def _answer(status: int, code: str, message: str) -> dict[str, Any]:
+def _answer(status: int, code: str, message: str, path: str = "") -> dict[str, Any]:
+    if path == "/api" or path.startswith("/api/"):  # the Ayrshare-compatible API answers in its shape
+        from herald.api.compat.errors import AyrshareError
+
+        text = json.dumps(AyrshareError(message, herald_code=code, status=status).body())
+        return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": text}
     body = ErrorEnvelope(error=ErrorBody(code=code, message=message))
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body.model_dump_json()}
 
@@ -43,12 +49,13 @@ def admit(event: dict[str, Any]) -> dict[str, Any] | None:
         try:
             current_principal.set(workspace_service().authenticate(bearer_token(headers)))
         except errors.Unauthenticated as exc:
-            return _answer(401, exc.code, exc.message)
+            return _answer(401, exc.code, exc.message, path)
     if event.get("body"):
         labels = [k for k in headers if k.lower() == "content-type"]
         kind = headers[labels[0]].split(";")[0].strip().lower() if labels else ""
         if kind not in _READ_AS_JSON and not kind.endswith("+json"):
-            return _answer(415, "unsupported_media_type", f"Send JSON with Content-Type: application/json, not {kind}.")
+            return _answer(415, "unsupported_media_type", f"Send JSON with Content-Type: application/json, not {kind}.",
+                           path)
         for label in labels:
             del headers[label]
         headers["content-type"] = "application/json"

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from herald.accounts.model import Account
 from herald.analytics.optimal_times import OptimalTimes
 from herald.clock import to_millis
-from herald.posts.model import Mention, Override, Post, PostStatus, PostType, TargetStatus
+from herald.posts.model import MediaCredit, Mention, Override, Post, PostStatus, PostType, TargetStatus
 from herald.workspaces.model import ApiKey, Profile, Role
 
 
@@ -27,6 +27,20 @@ def _zone(name: str | None) -> str | None:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_zone)]
+TrackingId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[!-~]+$")]
+UnsplashId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{11}$")]
+# `unsplash`: one string ("random", "random:<term>", a photo id, or a search term), or photo ids.
+UnsplashAsk = Annotated[str, Field(min_length=1, max_length=100)] | Annotated[
+    list[UnsplashId], Field(min_length=1, max_length=10)
+]
+UnsplashEdit = Annotated[str, Field(min_length=1, max_length=100)] | Annotated[list[UnsplashId], Field(max_length=10)]
+UNSPLASH_DESCRIPTION = (
+    'Add Unsplash photos to the media: "random", "random:<term>" (a random photo matching the term), an '
+    "Unsplash photo id (11 characters of letters, digits, _ and -; one Unsplash does not know is searched "
+    "for instead), a search term (its most relevant photo), or a list of photo ids. Looked up when the post "
+    "is saved; each photo is credited in `media_credits`"
+)
+TRACKING_DESCRIPTION = "Your own id for the post (1-128 visible ASCII characters, no spaces); filter with ?tracking_id="
 MediaUrl = Annotated[str, Field(min_length=1, max_length=2048)]  # checked by herald.media.urls
 Tag = Annotated[str, Field(min_length=1, max_length=64)]
 ShortText = Annotated[str, Field(max_length=256)]
@@ -163,6 +177,7 @@ class PostFields(_Strict):
         default=None, description="ISO-8601. Without an offset it is read in `timezone` (UTC if none is given)."
     )
     timezone: TimeZoneName | None = Field(default=None, description="IANA zone, e.g. Europe/Paris")
+    tracking_id: TrackingId | None = Field(default=None, description=TRACKING_DESCRIPTION)
 
 
 def split_content(body: PostFields) -> tuple[str | None, list[str] | None, dict[str, Override] | None]:
@@ -205,13 +220,14 @@ class CreatePostRequest(PostFields):
     requires_approval: bool = False
     shorten_links: bool = Field(default=False, description="Replace the text's http(s) URLs by Herald short links")
     profile_id: ShortText | None = Field(default=None, description="Else the Profile-Key header, else the default")
+    unsplash: UnsplashAsk | None = Field(default=None, description=UNSPLASH_DESCRIPTION)
 
     @model_validator(mode="after")
     def _has_content(self) -> CreatePostRequest:
         text = self.text.get("default", "") if isinstance(self.text, dict) else self.text
         media = self.media.get("default", []) if isinstance(self.media, dict) else self.media
         overridden = isinstance(self.text, dict) or isinstance(self.media, dict) or self.overrides
-        if not self.draft and not (text or "").strip() and not media and not overridden:
+        if not self.draft and not (text or "").strip() and not media and not overridden and not self.unsplash:
             raise ValueError("a post needs text or media (drafts may be empty)")
         return self
 
@@ -223,6 +239,9 @@ class UpdatePostRequest(PostFields):
     account_ids: Annotated[list[str], Field(max_length=50)] | None = None
     requires_approval: bool | None = None
     shorten_links: bool | None = None
+    unsplash: UnsplashEdit | None = Field(
+        default=None, description=UNSPLASH_DESCRIPTION + ". Replaces the post's Unsplash photos; null or [] removes them"
+    )
 
 
 class CreateThreadRequest(_Strict):
@@ -249,6 +268,8 @@ class CreateThreadRequest(_Strict):
     requires_approval: bool = False
     shorten_links: bool = False
     profile_id: ShortText | None = None
+    unsplash: UnsplashAsk | None = Field(default=None, description=UNSPLASH_DESCRIPTION + " (on the first part)")
+    tracking_id: TrackingId | None = Field(default=None, description=TRACKING_DESCRIPTION)
 
     def as_post(self) -> CreatePostRequest:
         first, *rest = self.parts
@@ -297,6 +318,10 @@ class TargetResponse(BaseModel):
         default=[], description="One per step done: the post, each thread part, then the first comment"
     )
     first_comment_error: TargetErrorResponse | None = None
+    deleted_at: datetime | None = Field(default=None, description="When it was deleted from the network")
+    delete_error: TargetErrorResponse | None = Field(
+        default=None, description="Why the network refused the last delete (the target keeps its status; delete again)"
+    )
 
 
 class ApprovalResponse(BaseModel):
@@ -316,6 +341,27 @@ class ContentProblem(BaseModel):
     limit: int | None = None
     measured: int | None = None
     severity: Literal["error", "warning"]
+
+
+class MediaCreditResponse(BaseModel):
+    """Unsplash asks that wherever the photo is shown, the photographer and Unsplash are credited
+    with these links (they carry the deployment's utm_source and utm_medium=referral)."""
+
+    source: Literal["unsplash"]
+    media_url: str = Field(description="The entry of `media` this credits")
+    photo_id: str
+    photographer: str
+    photographer_username: str
+    photographer_url: str = Field(description="The photographer's Unsplash profile")
+    photo_url: str = Field(description="The photo's Unsplash page")
+    source_url: str = Field(description="Unsplash's home page")
+    description: str | None = Field(default=None, description="Unsplash's description of the photo")
+    text: str = Field(description='"Photo by <name> on Unsplash"')
+    html: str = Field(description="The same credit with its two links, as HTML")
+
+    @classmethod
+    def of(cls, credit: MediaCredit) -> MediaCreditResponse:
+        return cls(**credit.model_dump(), text=credit.text, html=credit.html)
 
 
 class AutoHashtagsResponse(BaseModel):
@@ -340,6 +386,10 @@ class PostResponse(BaseModel):
     auto_hashtags: AutoHashtagsResponse | None = None
     link: LinkRequest | None = None
     is_video: bool | None = None
+    media_credits: list[MediaCreditResponse] = Field(
+        default=[], description="The credit of each Unsplash photo in `media` (from `unsplash`)"
+    )
+    tracking_id: str | None = None
     title: str | None = None
     tags: list[str]
     campaign_id: str | None = None
@@ -370,9 +420,10 @@ class PostResponse(BaseModel):
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
                          "shorten_links", "short_links", "thread", "first_comment", "overrides", "hashtags", "link",
-                         "is_video", "auto_hashtags", "created_at", "updated_at", "published_at"}
+                         "is_video", "auto_hashtags", "created_at", "updated_at", "published_at", "tracking_id"}
             ),
             mentions=[mention_out(m) for m in post.mentions],
+            media_credits=[MediaCreditResponse.of(c) for c in post.media_credits],
             platforms=post.platforms,
             targets=[TargetResponse.model_validate(t.model_dump()) for t in post.targets],
             approval=ApprovalResponse.model_validate(post.approval.model_dump()) if post.approval else None,
@@ -576,7 +627,11 @@ class ApiKeyListResponse(BaseModel):
 
 
 class CreateProfileRequest(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
+
+
+class UpdateProfileRequest(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
 
 
 class ProfileResponse(BaseModel):

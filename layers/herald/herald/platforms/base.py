@@ -174,6 +174,36 @@ class PublishedPost:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. a Bluesky record's cid
 
 
+# Pages of a network's mentions one read walks at most, so a collection message stays bounded: a
+# burst beyond them keeps the newest and skips the older rest (docs/networks/*.md, "Mentions").
+MENTION_PAGES = 5
+
+
+@dataclass(frozen=True)
+class ReceivedMention:
+    """A post by someone else that names the account (an @mention, a reply to it, a tag), as the
+    network shows it. `in_reply_to_platform_post_id` is the post it answers, when it is a reply
+    (in the network's own id form, as `PublishedPost.platform_post_id`)."""
+
+    platform_mention_id: str
+    author_handle: str
+    author_name: str | None
+    text: str
+    url: str | None
+    created_at: datetime
+    in_reply_to_platform_post_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MentionPage:
+    """What one read of the account's mentions found, newest first, and `cursor`: the newest
+    position seen (a network's id or an ISO time, see `Platform.mentions`), to pass as `since`
+    next time; the `since` given when nothing newer was seen (None when there is nothing at all)."""
+
+    mentions: list[ReceivedMention] = field(default_factory=list)
+    cursor: str | None = None
+
+
 class ReconcileOutcome(StrEnum):
     FOUND = "found"  # the earlier attempt did publish: adopt it
     ABSENT = "absent"  # shown not to exist: safe to send again
@@ -215,6 +245,11 @@ class Platform(ABC):
     # How long before its token expires an idle account is refreshed by the sweeper, for networks
     # whose tokens lapse for good unless refreshed in time; None: refreshed when used.
     refresh_ahead: ClassVar[timedelta | None] = None
+    # Whether `mentions` reads the account's mentions (False: it answers an empty page), and the
+    # permission that read needs when publishing does not need it too (an account whose granted
+    # permissions are known and lack it is not asked).
+    reads_mentions: ClassVar[bool] = False
+    mentions_permission: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -309,6 +344,24 @@ class Platform(ABC):
 
     @abstractmethod
     def metrics(self, platform_post_ids: list[str]) -> dict[str, dict[str, int]]: ...
+
+    @classmethod
+    def may_read_mentions(cls, permissions: list[str] | tuple[str, ...]) -> bool:
+        """Whether an account with these granted `permissions` (empty: not known) can be asked
+        for its mentions."""
+        if not cls.reads_mentions:
+            return False
+        return cls.mentions_permission is None or not permissions or cls.mentions_permission in permissions
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """Posts by others that mention the account, newer than the cursor `since` (a network's
+        own ordering: a post or notification id, or an ISO 8601 time written by
+        `herald.clock.to_iso`), newest first, and the cursor to pass next time. Without `since`
+        (the account's first read) one page is read: it only gives the position to start from.
+        A read walks at most MENTION_PAGES pages. Repeats across reads are possible (a time
+        cursor is inclusive): the caller keeps each mention once. A network that does not read
+        mentions answers an empty page that keeps `since`."""
+        return MentionPage(mentions=[], cursor=since)
 
     @abstractmethod
     def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:

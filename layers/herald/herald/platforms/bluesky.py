@@ -30,6 +30,11 @@ Cards. `content.link` becomes an `app.bsky.embed.external` card (uri, title, des
 the post has no media. Its thumbnail (`link.thumbnail`) is read through the media source and
 uploaded as a blob; when that fails in any way the card goes out without it.
 
+Mentions. `app.bsky.notification.listNotifications` with `reasons` mention and reply (a post
+that @mentions the account, or answers one of its posts), 100 a page, newest first, following
+`cursor` until a notification indexed before the last read's newest (`indexedAt`, the cursor), at
+most MENTION_PAGES pages. Quotes, likes and reposts are not mentions. App passwords may read them.
+
 Sessions. An account is connected with its handle and an app password: `createSession` on the
 entryway (bsky.social) gives the session tokens, and the DID document in its answer names the
 account's PDS, which every later call goes to (the entryway guide: non-session calls should go
@@ -53,19 +58,22 @@ from typing import Any
 import httpx
 import regex
 
-from herald.clock import to_iso
+from herald.clock import from_iso, to_iso
 from herald.platforms import http
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     Connection,
     Credentials,
     ErrorClass,
     MediaItem,
     MediaLimits,
+    MentionPage,
     Platform,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     ReconcileOutcome,
     Reconciliation,
     TextLimits,
@@ -92,6 +100,8 @@ MAX_DID_LENGTH = 2048
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 METRICS_BATCH_SIZE = 25  # app.bsky.feed.getPosts takes at most 25 uris
+NOTIFICATIONS_PAGE_SIZE = 100  # app.bsky.notification.listNotifications: limit 1-100
+MENTION_REASONS = ("mention", "reply")
 MAX_IMAGES = 4
 UPLOAD_TOKEN_SECONDS = 30 * 60  # the service token's lifetime the video tutorial recommends
 JOB_POLL_SECONDS = 2.0
@@ -303,6 +313,7 @@ class BlueskyPlatform(Platform):
         max_video_bytes=100_000_000,
     )
     manual_fields = ("handle", "app_password")  # no OAuth app: a handle and an app password
+    reads_mentions = True
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -592,6 +603,43 @@ class BlueskyPlatform(Platform):
                     found[ids_by_uri[view["uri"]]] = _normalized_metrics(view)
         return found
 
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """Mentions and replies indexed at or after the time `since`; the cursor is the newest
+        `indexedAt` seen."""
+        params: list[tuple[str, str]] = [("limit", str(NOTIFICATIONS_PAGE_SIZE))]
+        params += [("reasons", reason) for reason in MENTION_REASONS]
+        floor = from_iso(since) if since else None
+        own = self.token("did")
+        found: list[ReceivedMention] = []
+        newest = floor
+        for _ in range(MENTION_PAGES if since else 1):
+            response = self._call("GET", "app.bsky.notification.listNotifications", params=params)
+            body = http.json_object(self, response)
+            notifications = body.get("notifications")
+            if not isinstance(notifications, list):
+                raise http.malformed(_NETWORK, response, "no notifications list")
+            reached = False
+            for notification in notifications:
+                if not isinstance(notification, dict) or notification.get("reason") not in MENTION_REASONS:
+                    continue  # a server that does not filter by reason
+                indexed = _time(notification.get("indexedAt"))
+                if indexed is None or not isinstance(notification.get("uri"), str):
+                    continue
+                if floor is not None and indexed < floor:
+                    reached = True  # the rest were read before
+                    break
+                newest = indexed if newest is None else max(newest, indexed)
+                author = notification.get("author") if isinstance(notification.get("author"), dict) else {}
+                if author.get("did") != own:
+                    found.append(_mention(notification, author, indexed))
+            cursor = body.get("cursor")
+            if reached or not isinstance(cursor, str) or not cursor or not notifications:
+                break
+            params = [*(pair for pair in params if pair[0] != "cursor"), ("cursor", cursor)]
+        return MentionPage(found, to_iso(newest) if newest is not None else None)
+
     # --- reconcile ---------------------------------------------------------------------------
 
     def reconcile(self, content: PostContent, parent: PublishedPost | None = None) -> Reconciliation:
@@ -748,6 +796,31 @@ class BlueskyPlatform(Platform):
 
     def _call(self, method: str, nsid: str, **kwargs: Any) -> httpx.Response:
         return http.succeeded(self, self._send(method, nsid, **kwargs))
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return from_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _mention(notification: dict[str, Any], author: dict[str, Any], indexed: datetime) -> ReceivedMention:
+    """A mention or reply notification as a ReceivedMention (its post's uri is its id)."""
+    record = notification.get("record") if isinstance(notification.get("record"), dict) else {}
+    reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
+    parent = reply.get("parent") if isinstance(reply.get("parent"), dict) else {}
+    handle = author.get("handle") if isinstance(author.get("handle"), str) else None
+    uri = notification["uri"]
+    return ReceivedMention(
+        platform_mention_id=uri,
+        author_handle=handle or str(author.get("did") or ""),
+        author_name=_text(author.get("displayName")),
+        text=str(record.get("text") or ""),
+        url=f"https://bsky.app/profile/{handle or author.get('did')}/post/{uri.rsplit('/', 1)[-1]}",
+        created_at=_time(record.get("createdAt")) or indexed,
+        in_reply_to_platform_post_id=parent["uri"] if isinstance(parent.get("uri"), str) else None,
+    )
 
 
 def _is_record_not_found(response: httpx.Response) -> bool:

@@ -23,7 +23,13 @@ Replies are first comments: POST /{post-id}/comments {message, attachment_url} (
 
 Facebook has no idempotency key: `reconcile` looks for the same text among the Page's posts of
 the last hour (GET /{page-id}/published_posts) and its uploaded videos (a video still processing
-is not a post yet), or, for a comment, among the Page's own comments on the parent post."""
+is not a post yet), or, for a comment, among the Page's own comments on the parent post.
+
+Mentions: the public posts the Page is tagged in (GET /{page-id}/tagged, newest first, 100 a page
+through `paging.cursors.after`, at most MENTION_PAGES pages, down to the newest `created_time` of
+the last read). They need `pages_read_user_content`; an account connected without it is not
+asked, and a refusal for it reads no mentions without disconnecting the Page. Facebook shows a
+person's post's author (`from`) only to that person: such mentions have an empty handle."""
 
 from __future__ import annotations
 
@@ -34,13 +40,16 @@ import httpx
 
 from herald.platforms import http, meta
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     ErrorClass,
     MediaItem,
     MediaLimits,
+    MentionPage,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     TextLimits,
 )
 
@@ -54,7 +63,10 @@ SCOPES = (
     "pages_read_engagement",
     "pages_manage_engagement",  # comments as the Page
     "publish_video",
+    "pages_read_user_content",  # the posts the Page is tagged in (mentions)
 )
+MENTIONS_PERMISSION = "pages_read_user_content"
+TAGGED_FIELDS = "id,message,from,created_time,permalink_url"
 PAGE_FIELDS = "id,name,username,access_token,tasks,picture{url},followers_count,fan_count"
 _PROFILE_FIELDS = "id,name,username,picture{url},followers_count,fan_count"
 _CREATED = "id,permalink_url"
@@ -79,6 +91,8 @@ class FacebookPlatform(meta.GraphPlatform):
         max_video_bytes=1024 * _MB,  # unverified
     )
     oauth = meta.login_oauth(SCOPES)
+    reads_mentions = True
+    mentions_permission = MENTIONS_PERMISSION
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -218,6 +232,33 @@ class FacebookPlatform(meta.GraphPlatform):
                 return {}
             return {key: value for post_id in ids for key, value in self._lookup([post_id], fields).items()}
         return {key: value for key, value in body.items() if isinstance(value, dict)}
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """The posts tagging the Page made at or after the time `since`; the cursor is the newest
+        `created_time` seen."""
+        params = {"fields": TAGGED_FIELDS, "limit": str(meta.PAGE_SIZE)}
+        url = f"{meta.GRAPH_API}/{self._page()}/tagged"
+        items = meta.newest_first(self, url, self.token("access_token"), params, MENTION_PAGES if since else 1)
+        try:
+            return meta.mention_page(items, "created_time", since, self._tagged)
+        except PlatformError as error:
+            raise meta.mentions_refusal(error, self.network, MENTIONS_PERMISSION) from error
+
+    def _tagged(self, post: dict[str, Any], created_at: datetime) -> ReceivedMention | None:
+        author = post.get("from") if isinstance(post.get("from"), dict) else {}
+        if author.get("id") == self._page():
+            return None
+        message = post.get("message")
+        return ReceivedMention(
+            platform_mention_id=post["id"],
+            author_handle=str(author.get("id") or ""),
+            author_name=author["name"] if isinstance(author.get("name"), str) else None,
+            text=message if isinstance(message, str) else "",
+            url=_absolute(post.get("permalink_url")) or f"{_WEB}/{post['id']}",
+            created_at=created_at,
+        )
 
     # --- reconcile ---------------------------------------------------------------------------
 

@@ -27,7 +27,12 @@ Replies are first comments: POST /{ig-media-id}/comments {message}, text only. T
 delete for media: `delete` is PERMANENT not_supported.
 
 No idempotency key either: `reconcile` looks for the same caption among the account's media of
-the last hour (GET /{ig-user-id}/media), or for the account's own comment on the parent."""
+the last hour (GET /{ig-user-id}/media), or for the account's own comment on the parent.
+
+Mentions: the media other accounts tagged the account in (GET /{ig-user-id}/tags, newest first,
+100 a page through `paging.cursors.after`, at most MENTION_PAGES pages, down to the newest
+`timestamp` of the last read), with the permissions publishing asks for already. @mentions in
+captions and comments come only through webhooks, which Herald does not receive."""
 
 from __future__ import annotations
 
@@ -36,13 +41,16 @@ from typing import Any
 
 from herald.platforms import http, meta
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     ErrorClass,
     MediaItem,
     MediaLimits,
+    MentionPage,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     TextLimits,
 )
 
@@ -64,6 +72,7 @@ _INSIGHT_NAMES = {"views": "views", "reach": "reach", "likes": "likes", "comment
                   "shares": "shares", "saved": "bookmarks"}
 PAGE_FIELDS = "id,name,access_token,tasks,instagram_business_account{id,username,name,profile_picture_url,followers_count}"
 _PROFILE_FIELDS = "id,username,name,profile_picture_url,followers_count"
+TAGS_FIELDS = "id,caption,username,timestamp,permalink"
 _FINISHED, _IN_PROGRESS = "FINISHED", "IN_PROGRESS"
 _WEB = "https://www.instagram.com"
 _MB = 1024 * 1024
@@ -82,6 +91,7 @@ class InstagramPlatform(meta.GraphPlatform):
         max_video_bytes=300 * _MB,  # older Meta docs; a larger cap is unverified
     )
     oauth = meta.login_oauth(SCOPES)
+    reads_mentions = True  # instagram_basic, instagram_manage_comments, pages_read_engagement: asked for already
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -214,6 +224,33 @@ class InstagramPlatform(meta.GraphPlatform):
             ):
                 return PublishedPost(platform_post_id=comment["id"], url=parent.url)
         return None
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """The media tagging the account made at or after the time `since`; the cursor is the
+        newest `timestamp` seen."""
+        params = {"fields": TAGS_FIELDS, "limit": str(meta.PAGE_SIZE)}
+        url = f"{meta.GRAPH_API}/{self._ig()}/tags"
+        items = meta.newest_first(self, url, self.token("access_token"), params, MENTION_PAGES if since else 1)
+        try:
+            return meta.mention_page(items, "timestamp", since, self._tagged)
+        except PlatformError as error:
+            raise meta.mentions_refusal(error, self.network, "instagram_manage_comments") from error
+
+    def _tagged(self, media: dict[str, Any], created_at: datetime) -> ReceivedMention | None:
+        username = media.get("username") if isinstance(media.get("username"), str) else ""
+        if username and username == self.credentials.username:
+            return None
+        caption, permalink = media.get("caption"), media.get("permalink")
+        return ReceivedMention(
+            platform_mention_id=media["id"],
+            author_handle=username,
+            author_name=None,
+            text=caption if isinstance(caption, str) else "",
+            url=permalink if isinstance(permalink, str) and permalink else None,
+            created_at=created_at,
+        )
 
     # --- connecting and credentials ----------------------------------------------------------
 

@@ -18,7 +18,13 @@ the account's statuses of the last hour, and answers UNKNOWN when it cannot read
 Media. Each file is uploaded with `POST /api/v2/media` (multipart, alt text as `description`).
 Images are usually processed at once (200, `url` set); video and GIFs answer 202 with `url` null,
 and `GET /api/v1/media/{id}` is polled (206 while processing, 200 when done, 422 when processing
-failed) a bounded number of times before the status is created with `media_ids`."""
+failed) a bounded number of times before the status is created with `media_ids`.
+
+Mentions. `GET /api/v1/notifications?types[]=mention` (statuses that mention the account, replies
+to it included), newest first, from `since_id` (the newest notification id of the last read), 40
+a page, following `max_id` for at most MENTION_PAGES pages. The token needs `read:notifications`;
+one without it is refused (403) and its mentions are not read (PERMANENT mentions_not_permitted),
+which does not disconnect the account. The status `content` is HTML: its text is kept."""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,16 +43,19 @@ import httpx
 from herald.clock import from_iso
 from herald.platforms import http
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     Connection,
     Credentials,
     ErrorClass,
     MediaItem,
     MediaLimits,
+    MentionPage,
     Platform,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     ReconcileOutcome,
     Reconciliation,
     TextLimits,
@@ -59,6 +69,8 @@ METRICS_BATCH_SIZE = 20  # GET /api/v1/statuses refuses more than 20 id[] (DEFAU
 RECONCILE_WINDOW = timedelta(hours=1)  # as long as Mastodon keeps an Idempotency-Key
 TIMELINE_PAGE_SIZE = 20  # GET /api/v1/accounts/{id}/statuses: 20 by default, 40 at most
 MAX_SOURCE_LOOKUPS = 40  # statuses in the window whose source text is read; beyond, UNKNOWN
+NOTIFICATIONS_PAGE_SIZE = 40  # GET /api/v1/notifications: 40 by default, 80 at most
+MENTIONS_SCOPE = "read:notifications"
 MEDIA_POLL_ATTEMPTS = 20
 MEDIA_POLL_SECONDS = 3.0
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -170,6 +182,7 @@ class MastodonPlatform(Platform):
         max_video_bytes=99 * _MB,
     )
     manual_fields = ("instance_url", "access_token")
+    reads_mentions = True
 
     # --- connecting --------------------------------------------------------------------------
 
@@ -375,6 +388,37 @@ class MastodonPlatform(Platform):
             raise http.malformed(_NETWORK, response, "no text in the status source")
         return _comparable(text)
 
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """Statuses mentioning the account in notifications newer than the notification id `since`;
+        the cursor is the newest notification id seen."""
+        own = self.credentials.tokens.get("user_id")
+        params: list[tuple[str, str]] = [("types[]", "mention"), ("limit", str(NOTIFICATIONS_PAGE_SIZE))]
+        if since:
+            params.append(("since_id", since))
+        found: list[ReceivedMention] = []
+        newest = since
+        for _ in range(MENTION_PAGES if since else 1):
+            try:
+                response = self._call("GET", "/api/v1/notifications", params=params)
+            except PlatformError as error:
+                raise _mentions_refusal(error) from error
+            page = [n for n in _json_list(response) if isinstance(n, dict) and isinstance(n.get("id"), str)]
+            for notification in page:
+                if newest is None or _id_order(notification["id"]) > _id_order(newest):
+                    newest = notification["id"]
+                status = notification.get("status")
+                account = notification.get("account") if isinstance(notification.get("account"), dict) else {}
+                if notification.get("type") != "mention" or not isinstance(status, dict):
+                    continue
+                if isinstance(status.get("id"), str) and (own is None or account.get("id") != own):
+                    found.append(_mention(status, account, self.clock.now()))
+            if len(page) < NOTIFICATIONS_PAGE_SIZE:
+                break
+            params = [*(pair for pair in params if pair[0] != "max_id"), ("max_id", page[-1]["id"])]
+        return MentionPage(found, newest)
+
     # --- credentials -------------------------------------------------------------------------
 
     def refresh_credentials(self) -> Credentials:
@@ -422,6 +466,66 @@ class MastodonPlatform(Platform):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return http.succeeded(self, self._send(method, path, **kwargs))
+
+
+def _mentions_refusal(error: PlatformError) -> PlatformError:
+    """A token refused only for lacking the scope notifications need reads no mentions; it still
+    publishes, so the account is not disconnected for it."""
+    if error.error_class is ErrorClass.RECONNECT and error.message.startswith(_ACCOUNT_REFUSALS[0]):
+        return PlatformError(
+            ErrorClass.PERMANENT,
+            "mentions_not_permitted",
+            f"The access token lacks {MENTIONS_SCOPE}: {error.message}",
+            platform_code=error.platform_code,
+        )
+    return error
+
+
+def _id_order(notification_id: str) -> tuple[int, str]:
+    """Mastodon ids are strings that sort by length, then character by character."""
+    return len(notification_id), notification_id
+
+
+def _mention(status: dict[str, Any], account: dict[str, Any], now: datetime) -> ReceivedMention:
+    try:
+        created_at = from_iso(str(status.get("created_at")))
+    except ValueError:
+        created_at = now
+    url = status.get("url") or status.get("uri")
+    in_reply_to = status.get("in_reply_to_id")
+    return ReceivedMention(
+        platform_mention_id=status["id"],
+        author_handle=str(account.get("acct") or account.get("username") or account.get("id") or ""),
+        author_name=_text(account, "display_name"),
+        text=plain_text(str(status.get("content") or "")),
+        url=url if isinstance(url, str) and url else None,
+        created_at=created_at,
+        in_reply_to_platform_post_id=in_reply_to if isinstance(in_reply_to, str) else None,
+    )
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(content: str) -> str:
+    """A status's HTML `content` as text: paragraphs apart by a blank line, <br> as a line break,
+    tags dropped (a mention's or a link's text stays), entities decoded."""
+    parser = _TextOf()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.parts).strip()
 
 
 def _status(response: httpx.Response, status: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Meta Graph API helpers shared by the Facebook Pages and Instagram adapters, and usable by any
 adapter on a Graph-style API (Threads): the API version, calls with a bearer token, following
 `paging.next`, error classification by Graph error code and subcode, the Business Use Case
-rate-limit header, text matching for reconcile, and the Facebook Login steps that Facebook and
-Instagram both connect with; and `GraphPlatform`, the base of those two adapters.
+rate-limit header, text matching for reconcile, reading mentions from a newest-first list, and
+the Facebook Login steps that Facebook and Instagram both connect with; and `GraphPlatform`, the
+base of those two adapters.
 
 Tokens travel in the `Authorization: Bearer` header, never in the query string, so that no URL
 (which httpx logs) carries one. The OAuth token endpoint is the exception Meta documents: its
@@ -18,7 +19,7 @@ import json
 import re
 import unicodedata
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,9 +32,11 @@ from herald.platforms.base import (
     Connection,
     Credentials,
     ErrorClass,
+    MentionPage,
     OAuthSpec,
     Platform,
     PlatformError,
+    ReceivedMention,
     ReconcileOutcome,
     Reconciliation,
 )
@@ -160,6 +163,62 @@ def listing(platform: Platform, url: str, token: str, params: dict[str, str]) ->
 
 class Truncated(Exception):
     """A list went on beyond the pages read."""
+
+
+def newest_first(platform: Platform, url: str, token: str, params: dict[str, str], pages: int) -> Iterator[dict[str, Any]]:
+    """The items of a list Meta gives newest first, page after page through `paging.cursors.after`
+    (lists such as /tags, /tagged and /mentions give no `paging.next`) while a page comes full, at
+    most `pages` pages. Stop iterating to stop reading."""
+    params = dict(params)
+    limit = int(params.get("limit", "25"))
+    for _ in range(pages):
+        response = call(platform, "GET", url, token, params=params)
+        body = http.json_object(platform, response)
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise http.malformed("Meta", response, "no data list")
+        yield from (item for item in data if isinstance(item, dict))
+        paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
+        cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+        after = cursors.get("after")
+        if not isinstance(after, str) or not after or (len(data) < limit and not paging.get("next")):
+            return
+        params["after"] = after
+
+
+def mention_page(items: Iterator[dict[str, Any]], time_field: str, since: str | None,
+                 build: Callable[[dict[str, Any], datetime], ReceivedMention | None]) -> MentionPage:
+    """The mentions among `items` (newest first) made at or after the time `since`, each made by
+    `build` (None: not a mention, e.g. the account's own); the cursor is the newest time seen. The
+    list is read no further than the first item older than `since`."""
+    floor = from_iso(since) if since else None
+    newest = floor
+    found: list[ReceivedMention] = []
+    for item in items:
+        moment = created_at(item, time_field)
+        if moment is None or not isinstance(item.get("id"), str):
+            continue
+        if floor is not None and moment < floor:
+            break
+        newest = moment if newest is None else max(newest, moment)
+        if (mention := build(item, moment)) is not None:
+            found.append(mention)
+    return MentionPage(found, to_iso(newest) if newest is not None else None)
+
+
+def mentions_refusal(error: PlatformError, network: str, permission: str) -> PlatformError:
+    """`error` from a mentions read, except a refusal for a missing permission (Graph code 10 or
+    200-299): the account still publishes, so it is not disconnected for it; its mentions are not
+    read (PERMANENT mentions_not_permitted)."""
+    code = _int((error.platform_code or "").partition(" ")[2].partition("/")[0])
+    if error.error_class is ErrorClass.RECONNECT and code is not None and (code == 10 or 200 <= code <= 299):
+        return PlatformError(
+            ErrorClass.PERMANENT,
+            "mentions_not_permitted",
+            f"{network} refused to show the account's mentions ({permission} is needed): {error.message}",
+            platform_code=error.platform_code,
+        )
+    return error
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def adapter_class(network: str) -> type[Platform]:
     return _load(_ADAPTERS[network])
 
 
+def reads_mentions(account: Account) -> bool:
+    """Whether `account`'s mentions are read: its network's adapter reads them, and the permissions
+    the account granted (where they are known) allow it."""
+    return has_adapter(account.platform) and adapter_class(account.platform).may_read_mentions(account.permissions)
+
+
 def open_platform(account: Account) -> Platform:
     """An adapter for `account` (its credentials opened): against the real network, or its
     simulator in test mode; with the deployment's app on that network and a media source."""

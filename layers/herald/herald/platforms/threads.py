@@ -21,6 +21,13 @@ the last hour. After threads_publish has answered, nothing may raise: the post i
 public URL (`GET /{media-id}?fields=permalink,shortcode`) falls back to one built from what is
 known when that lookup fails.
 
+Mentions. `GET /{user-id}/mentions` (public posts by other profiles that @mention the account),
+newest first, 100 a page with `since` (Unix seconds of the newest `timestamp` of the last read)
+through `paging.cursors.after`, at most MENTION_PAGES pages. It needs `threads_manage_mentions`,
+asked for at connect; an account connected before without it is not asked, and a refusal for it
+reads no mentions without disconnecting the account. Without advanced access for that permission
+Threads shows only mentions by the app's testers.
+
 Tokens. The authorization code gives a short-lived token (one hour), exchanged at once for a
 long-lived one (60 days, `th_exchange_token`); a long-lived token that is at least 24 hours old
 and not expired is renewed for another 60 days with `th_refresh_token`. Threads has no PKCE and no
@@ -39,8 +46,9 @@ from typing import Any
 import httpx
 
 from herald.clock import from_iso
-from herald.platforms import http
+from herald.platforms import http, meta
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     AppCredentials,
     Connection,
@@ -48,11 +56,13 @@ from herald.platforms.base import (
     ErrorClass,
     MediaItem,
     MediaLimits,
+    MentionPage,
     OAuthSpec,
     Platform,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     ReconcileOutcome,
     Reconciliation,
     TextLimits,
@@ -73,7 +83,11 @@ SCOPES = (
     "threads_read_replies",
     "threads_manage_insights",
     "threads_delete",
+    "threads_manage_mentions",
 )
+MENTIONS_PERMISSION = "threads_manage_mentions"
+MENTION_FIELDS = "id,text,username,permalink,timestamp,is_reply,replied_to"
+MENTIONS_EARLIEST = 1688540400  # the smallest `since` Threads takes (its launch, July 2023)
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
 LISTING_FIELDS = "id,text,timestamp,media_type,permalink,shortcode"
 MEDIA_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
@@ -145,6 +159,8 @@ class ThreadsPlatform(Platform):
         authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, pkce=False, scope_separator=","
     )
     refresh_ahead = REFRESH_AHEAD
+    reads_mentions = True
+    mentions_permission = MENTIONS_PERMISSION
 
     # --- connecting --------------------------------------------------------------------------
 
@@ -379,6 +395,37 @@ class ThreadsPlatform(Platform):
                 return Reconciliation(ReconcileOutcome.ABSENT)
             params["after"] = cursors["after"]
         return Reconciliation(ReconcileOutcome.UNKNOWN)
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """Posts mentioning the account made at or after the time `since`; the cursor is the newest
+        `timestamp` seen."""
+        params = {"fields": MENTION_FIELDS}
+        if since:
+            params["since"] = str(max(int(from_iso(since).timestamp()), MENTIONS_EARLIEST))
+        params["limit"] = str(LISTING_PAGE_SIZE)
+        url = f"{API_BASE}/{self._user_id()}/mentions"
+        items = meta.newest_first(self, url, self.token("access_token"), params, MENTION_PAGES if since else 1)
+        try:
+            return meta.mention_page(items, "timestamp", since, self._mention)
+        except PlatformError as error:
+            raise meta.mentions_refusal(error, _NETWORK, MENTIONS_PERMISSION) from error
+
+    def _mention(self, post: dict[str, Any], created_at: datetime) -> ReceivedMention | None:
+        username = post.get("username") if isinstance(post.get("username"), str) else ""
+        if username and username == self.credentials.username:
+            return None
+        replied = post.get("replied_to") if isinstance(post.get("replied_to"), dict) else {}
+        return ReceivedMention(
+            platform_mention_id=post["id"],
+            author_handle=username,
+            author_name=None,
+            text=post["text"] if isinstance(post.get("text"), str) else "",
+            url=_text_or_none(post.get("permalink")),
+            created_at=created_at,
+            in_reply_to_platform_post_id=replied["id"] if isinstance(replied.get("id"), str) else None,
+        )
 
     # --- credentials -------------------------------------------------------------------------
 

@@ -12,6 +12,11 @@ X has no idempotency key: `reconcile` looks for a post with the same text among 
 posts of the last hour. X also refuses to post the same text twice in a row (403 duplicate),
 which backs that check up.
 
+Mentions. `GET /2/users/{id}/mentions` (the posts that @mention the account, replies to it
+included), newest first, from `since_id` (the newest post id of the last read), 100 a page,
+following `meta.next_token` for at most MENTION_PAGES pages; each post's author from
+`includes.users` (expansions=author_id). The account's own posts are left out.
+
 Connecting. OAuth 2.0 authorization code with PKCE (`oauth`). The deployment's app
 (`self.app`) authenticates to the token and revoke endpoints with HTTP Basic (a confidential
 client: a client secret is configured) or, as a public client, sends its client id in the form.
@@ -33,6 +38,7 @@ import httpx
 from herald.clock import from_iso
 from herald.platforms import http
 from herald.platforms.base import (
+    MENTION_PAGES,
     AccountIdentity,
     AppCredentials,
     Connection,
@@ -41,11 +47,13 @@ from herald.platforms.base import (
     MediaItem,
     MediaLimits,
     MediaSource,
+    MentionPage,
     OAuthSpec,
     Platform,
     PlatformError,
     PostContent,
     PublishedPost,
+    ReceivedMention,
     ReconcileOutcome,
     Reconciliation,
     TextLimits,
@@ -62,6 +70,8 @@ METRICS_BATCH_SIZE = 100  # GET /2/tweets takes 1-100 ids
 RECONCILE_WINDOW = timedelta(hours=1)
 TIMELINE_PAGE_SIZE = 100
 TIMELINE_MAX_PAGES = 5  # beyond 500 posts in the window, absence is not proven: UNKNOWN
+MENTIONS_PAGE_SIZE = 100  # GET /2/users/:id/mentions takes max_results 5-100
+MENTION_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
 _MB = 1024 * 1024
 
 MAX_MEDIA_ITEMS = 4  # 4 images, or 1 GIF, or 1 video
@@ -113,6 +123,7 @@ class XPlatform(Platform):
         max_video_bytes=512 * _MB,
     )
     oauth = OAuthSpec(authorize_url=AUTHORIZE_URL, token_url=TOKEN_URL, scopes=SCOPES, pkce=True)
+    reads_mentions = True  # with tweet.read and users.read, which publishing asks for already
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -260,6 +271,55 @@ class XPlatform(Platform):
                 if isinstance(post, dict) and isinstance(post.get("id"), str):
                     found[post["id"]] = _normalized_metrics(post.get("public_metrics") or {})
         return found
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mentions(self, since: str | None) -> MentionPage:
+        """Posts mentioning the account newer than the post id `since`; the cursor is the newest
+        post id seen."""
+        user_id = self.credentials.tokens.get("user_id") or self._own_user_id()
+        params = {"max_results": str(MENTIONS_PAGE_SIZE), "tweet.fields": MENTION_FIELDS, "expansions": "author_id"}
+        if since:
+            params["since_id"] = since
+        found: list[ReceivedMention] = []
+        newest = since
+        for _ in range(MENTION_PAGES if since else 1):
+            response = self._call("GET", f"/2/users/{user_id}/mentions", params=params)
+            body = http.json_object(self, response)
+            _raise_for_request_errors(response, body)
+            includes = body.get("includes") if isinstance(body.get("includes"), dict) else {}
+            users = {user["id"]: user for user in includes.get("users") or []
+                     if isinstance(user, dict) and isinstance(user.get("id"), str)}
+            for post in body.get("data") or []:
+                if not isinstance(post, dict) or not isinstance(post.get("id"), str) or not post["id"].isdigit():
+                    continue
+                if newest is None or int(post["id"]) > int(newest):
+                    newest = post["id"]
+                if post.get("author_id") != user_id:  # the account's own replies in its threads
+                    found.append(self._mention(post, users.get(str(post.get("author_id")), {})))
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not isinstance(next_token, str) or not next_token:
+                break
+            params["pagination_token"] = next_token
+        return MentionPage(found, newest)
+
+    def _mention(self, post: dict[str, Any], author: dict[str, Any]) -> ReceivedMention:
+        username = author.get("username") if isinstance(author.get("username"), str) else None
+        replied = [ref.get("id") for ref in post.get("referenced_tweets") or []
+                   if isinstance(ref, dict) and ref.get("type") == "replied_to" and isinstance(ref.get("id"), str)]
+        try:
+            created_at = from_iso(str(post["created_at"]))
+        except (KeyError, ValueError):
+            created_at = self.clock.now()
+        return ReceivedMention(
+            platform_mention_id=post["id"],
+            author_handle=username or str(post.get("author_id") or ""),
+            author_name=author["name"] if isinstance(author.get("name"), str) else None,
+            text=_unescape(str(post.get("text") or "")),
+            url=f"https://x.com/{username or 'i/web'}/status/{post['id']}",
+            created_at=created_at,
+            in_reply_to_platform_post_id=replied[0] if replied else None,
+        )
 
     # --- reconcile ---------------------------------------------------------------------------
 

@@ -11,18 +11,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from herald.errors import InvalidContent, InvalidState
+from herald.errors import ConcurrentModification, InvalidContent, InvalidState
 from herald.posts import content
-from herald.posts.model import Approval, Post, PostStatus, TargetStatus
+from herald.posts.model import Approval, Post, PostStatus, TargetError, TargetStatus
 
 S = PostStatus
 
 EDITABLE = frozenset({S.DRAFT, S.PENDING_APPROVAL, S.SCHEDULED, S.PAUSED})
-FINAL = frozenset({S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED, S.CANCELLED})
+# Posts that went out (or tried to): deleting them deletes what Herald posted from the networks.
+REMOVABLE = frozenset({S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED})
+FINAL = frozenset({S.PUBLISHED, S.PARTIALLY_PUBLISHED, S.FAILED, S.CANCELLED, S.DELETED})
 
 ALLOWED: dict[str, frozenset[PostStatus]] = {
     "update": EDITABLE,
-    "delete": EDITABLE,
+    "delete": EDITABLE,  # cancel: nothing was sent
+    "remove": REMOVABLE,  # delete from the networks (or mark deleted by hand)
     "publish": frozenset({S.DRAFT, S.SCHEDULED, S.PAUSED}),
     "schedule": frozenset({S.DRAFT, S.SCHEDULED, S.PAUSED, S.PENDING_APPROVAL}),
     "pause": frozenset({S.SCHEDULED}),
@@ -35,6 +38,8 @@ ALLOWED: dict[str, frozenset[PostStatus]] = {
 }
 
 RETRYABLE_TARGETS = frozenset({TargetStatus.FAILED, TargetStatus.NEEDS_REVIEW})
+# Fields an edit of which leaves an approval standing: they are not what the post says or where it goes.
+BOOKKEEPING_FIELDS = frozenset({"notes", "tracking_id"})
 
 
 class ScheduleAction(StrEnum):
@@ -109,7 +114,7 @@ def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
             "A scheduled post keeps a date: reschedule it, or use /publish to publish now.",
             details=[{"field": "scheduled_at", "issue": "required"}],
         )
-    content_changed = any(k != "notes" for k in changes)
+    content_changed = any(k not in BOOKKEEPING_FIELDS for k in changes)
     if post.requires_approval and post.is_approved and content_changed:
         changes = {**changes, "approval": None}  # approved content was edited: approve it again
     ready = post.model_copy(update=changes)
@@ -123,7 +128,22 @@ def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
     return Change(_write(post, now, **changes))
 
 
+def delete_kind(post: Post) -> str:
+    """What deleting the post means: "cancel" (not published yet: it is never sent) or "remove"
+    (delete what went out from the networks). Raises InvalidState for any other status."""
+    if post.status in EDITABLE:
+        return "cancel"
+    if post.status in REMOVABLE:
+        return "remove"
+    allowed = EDITABLE | REMOVABLE
+    raise InvalidState(
+        f"Cannot delete a post that is {post.status.value}.",
+        details=[{"status": post.status.value, "allowed": sorted(s.value for s in allowed)}],
+    )
+
+
 def delete(post: Post, now: datetime) -> Change:
+    """Cancel a post that has not been published."""
     require(post, "delete")
     had_schedule = post.status in (S.SCHEDULED, S.PAUSED)
     new = _write(post, now, status=S.CANCELLED, due_at=None)
@@ -166,8 +186,15 @@ def reject(post: Post, now: datetime, by: str, reason: str | None) -> Change:
 
 
 def retry(post: Post, now: datetime) -> Change:
-    """Send again the targets that failed (or were flagged for review); published ones stay."""
+    """Send again the targets that failed (or were flagged for review); published ones stay. A
+    post being deleted from its networks, or partly deleted already, is not sent again."""
     require(post, "retry")
+    _refuse_while_removing(post, now)
+    if any(t.status is TargetStatus.DELETED for t in post.targets):
+        raise InvalidState(
+            "This post was deleted from some of its networks: it cannot be retried (delete it again to finish).",
+            details=[{"status": post.status.value, "issue": "deleted_on_networks"}],
+        )
     targets = [
         t.model_copy(update={"status": TargetStatus.PENDING, "error": None, "attempts": 0, "retry_after": None})
         if t.status in RETRYABLE_TARGETS
@@ -223,6 +250,86 @@ def settle(post: Post, now: datetime, *, max_attempts: int, retry_at: datetime |
         published_at=first,
     )
     return Change(new)
+
+
+# --- deleting a post from its networks ---------------------------------------------------------
+#
+# claim_removal (takes the post's lease) -> target_removed per target, written as each network
+# answers -> settle_removal (gives the lease back; `deleted` once nothing Herald posted is left).
+# The lease makes one request at a time call the networks for a post; an expired one (a request
+# that died) may be taken over, and deleting again is harmless (a post already gone counts as
+# deleted).
+
+
+def to_remove(post: Post) -> list[int]:
+    """The targets (indexes) with something Herald posted still on their network: the post,
+    thread parts or first comment it recorded, not deleted yet."""
+    return [n for n, t in enumerate(post.targets) if t.status is not TargetStatus.DELETED and t.posted_ids]
+
+
+def removal_under_way(post: Post, now: datetime) -> bool:
+    """Whether a request holds the post's lease to delete it from its networks."""
+    return (post.status in REMOVABLE and post.lease_id is not None and post.lease_expires_at is not None
+            and post.lease_expires_at > now)
+
+
+def _refuse_while_removing(post: Post, now: datetime) -> None:
+    if removal_under_way(post, now):
+        raise ConcurrentModification(
+            f"Post {post.id} is being deleted from its networks by another request; read it again in a moment."
+        )
+
+
+def claim_removal(post: Post, now: datetime, lease_id: str, until: datetime) -> Change:
+    """Take the post's lease to delete it from its networks (until `until`)."""
+    require(post, "remove")
+    _refuse_while_removing(post, now)
+    return Change(_write(post, now, lease_id=lease_id, lease_expires_at=until))
+
+
+def target_removed(post: Post, now: datetime, index: int, error: TargetError | None) -> Change:
+    """What the network answered when the target's posts were deleted: gone (`error` None; a post
+    already gone counts), or refused (the target keeps its status, with `delete_error`). A fact
+    about the network, so it is recorded whoever holds the lease; a deleted target stays deleted."""
+    if post.status not in REMOVABLE:
+        raise ConcurrentModification(f"Post {post.id} changed to {post.status.value} while it was being deleted.")
+    target = post.targets[index]
+    if target.status is TargetStatus.DELETED:
+        return Change(post)  # another request got there first: nothing to write
+    if error is None:
+        changed = target.model_copy(update={"status": TargetStatus.DELETED, "deleted_at": now, "delete_error": None,
+                                            "retry_after": None})
+    else:
+        changed = target.model_copy(update={"delete_error": error})
+    targets = [changed if n == index else t for n, t in enumerate(post.targets)]
+    return Change(_write(post, now, targets=targets))
+
+
+def holds_removal(post: Post, lease_id: str) -> bool:
+    return post.status in REMOVABLE and post.lease_id == lease_id
+
+
+def settle_removal(post: Post, now: datetime, lease_id: str) -> Change:
+    """Give the lease back: the post is `deleted` when nothing Herald posted is left on a network,
+    else it stays as it was (its targets show what the networks refused; deleting again retries)."""
+    if not holds_removal(post, lease_id):
+        raise ConcurrentModification(f"Post {post.id} was taken over by another request deleting it.")
+    status = S.DELETED if not to_remove(post) else post.status
+    return Change(_write(post, now, status=status, lease_id=None, lease_expires_at=None))
+
+
+def mark_deleted(post: Post, now: datetime) -> Change:
+    """Record the post as deleted from every network without asking them (the caller deleted it
+    there by hand): each target with something posted becomes `deleted`."""
+    require(post, "remove")
+    _refuse_while_removing(post, now)
+    removing = set(to_remove(post))
+    targets = [
+        t.model_copy(update={"status": TargetStatus.DELETED, "deleted_at": now, "delete_error": None,
+                             "retry_after": None}) if n in removing else t
+        for n, t in enumerate(post.targets)
+    ]
+    return Change(_write(post, now, status=S.DELETED, targets=targets, lease_id=None, lease_expires_at=None))
 
 
 def backoff(attempts: int, base_seconds: int, max_seconds: int) -> timedelta:

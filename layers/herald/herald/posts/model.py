@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from html import escape
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from herald.media.model import MediaFacts
+
+# A post whose date is less than this after its creation (or in the past) was asked for now:
+# both APIs and the webhooks call it immediate, the others scheduled.
+IMMEDIATE_WITHIN = timedelta(seconds=60)
+
+
+def asked_for_later(scheduled_at: datetime | None, created_at: datetime) -> bool:
+    return scheduled_at is not None and scheduled_at - created_at >= IMMEDIATE_WITHIN
 
 
 class PostStatus(StrEnum):
@@ -21,6 +30,7 @@ class PostStatus(StrEnum):
     PARTIALLY_PUBLISHED = "partially_published"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    DELETED = "deleted"  # was published, and every target Herald posted was deleted from its network
 
 
 class TargetStatus(StrEnum):
@@ -29,6 +39,7 @@ class TargetStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     NEEDS_REVIEW = "needs_review"  # outcome could not be decided: a person must look
+    DELETED = "deleted"  # what Herald posted (every part) was deleted from the network
 
 
 class PostType(StrEnum):
@@ -117,6 +128,33 @@ class UploadedMedia(BaseModel):
     problem: str | None = None
 
 
+class MediaCredit(BaseModel):
+    """The credit a photo taken from Unsplash carries (`unsplash` on a post): Unsplash's guidelines
+    ask that wherever the photo is shown, its photographer and Unsplash are named, with links back
+    that carry the deployment's referral parameters (already in these URLs)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str = "unsplash"
+    media_url: str  # the entry of the post's `media` this credits (the hotlinked image)
+    photo_id: str
+    photographer: str  # the photographer's name
+    photographer_username: str
+    photographer_url: str  # their Unsplash profile, with utm_source/utm_medium
+    photo_url: str  # the photo's Unsplash page, with utm_source/utm_medium
+    source_url: str  # Unsplash's home page, with utm_source/utm_medium
+    description: str | None = None  # Unsplash's description of the photo (its alt text there)
+
+    @property
+    def text(self) -> str:
+        return f"Photo by {self.photographer} on Unsplash"
+
+    @property
+    def html(self) -> str:
+        return (f'Photo by <a href="{escape(self.photographer_url)}">{escape(self.photographer)}</a> on '
+                f'<a href="{escape(self.source_url)}">Unsplash</a>')
+
+
 class PartResult(BaseModel):
     """What the network answered for one step of a target: a thread part or the first comment."""
 
@@ -147,6 +185,18 @@ class PostTarget(BaseModel):
     first_comment_error: TargetError | None = None
     # The account's own content limits when the target was chosen (a Mastodon instance's).
     limits: dict[str, int] = Field(default_factory=dict)
+    # Deleting the post from the network: when it was deleted (status `deleted`), or why the
+    # network refused the last attempt (the target keeps its status; deleting again retries).
+    deleted_at: datetime | None = None
+    delete_error: TargetError | None = None
+
+    @property
+    def posted_ids(self) -> list[str]:
+        """The network ids of everything this target put out: the post, each thread part and the
+        first comment, in the order they were published."""
+        if self.parts:
+            return [part.platform_post_id for part in self.parts]
+        return [self.platform_post_id] if self.platform_post_id else []
 
 
 class Approval(BaseModel):
@@ -178,6 +228,10 @@ class Post(BaseModel):
     # Uploaded media the post references (media id -> what is known of it).
     uploads: dict[str, UploadedMedia] = Field(default_factory=dict)
     is_video: bool | None = None  # for media URLs without an extension
+    # Photos taken from Unsplash (`unsplash`), one per such entry of `media`, which they follow.
+    media_credits: list[MediaCredit] = Field(default_factory=list)
+    # The caller's own id for the post (1-128 visible ASCII characters), filterable.
+    tracking_id: str | None = None
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
     campaign_id: str | None = None
@@ -196,6 +250,8 @@ class Post(BaseModel):
     due_at: datetime | None = None
     version: int = 1  # bumps on every write; every write is conditional on it
     schedule_version: int = 0  # bumps each time a run is armed; the publish payload carries it
+    # Held by a publish run (while `publishing`) or by a request deleting the post from its
+    # networks (while it stays published, partially_published or failed): one at a time.
     lease_id: str | None = None
     lease_expires_at: datetime | None = None
     created_at: datetime

@@ -3,13 +3,15 @@ schedules packages implement them with boto3; tests may pass in-memory fakes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from herald.accounts.model import Account
+from herald.errors import InvalidRequest, ServiceUnavailable
 from herald.media.model import Media
-from herald.posts.model import Post, PostStatus
+from herald.posts.model import MediaCredit, Post, PostStatus, TargetError
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class PostFilter:
     tag: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+    tracking_id: str | None = None  # exact match
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,49 @@ class LinkShortener(Protocol):
         """URL -> network -> short URL (`{base}/l/{code}`), made once per URL and post."""
 
 
+@dataclass(frozen=True)
+class FoundPhoto:
+    """A photo Unsplash answered: the credit to keep with the post (its `media_url` is the image
+    to hotlink) and where to tell Unsplash the photo was used."""
+
+    credit: MediaCredit
+    download_location: str
+
+
+class UnsplashPhotos(Protocol):
+    """Unsplash's photo library (herald.media.unsplash). `test` asks its built-in simulator
+    instead of Unsplash (posts whose accounts are all test-mode ones)."""
+
+    def find(self, asked: str | Sequence[str], *, test: bool) -> list[FoundPhoto]:
+        """The photos `asked` names, in order: a string is `random`, `random:<term>`, a photo id or
+        a search term (its first result); a list holds photo ids. Raises the Unsplash* errors
+        below, or TooManyRequests when Unsplash's rate limit is used up."""
+
+    def mark_used(self, photo: FoundPhoto, *, test: bool) -> None:
+        """Tell Unsplash the photo went into a post (its download endpoint), as its guidelines ask."""
+
+
+class UnsplashNotConfigured(InvalidRequest):
+    code = "unsplash_not_configured"
+
+
+class UnsplashNotFound(InvalidRequest):
+    code = "unsplash_not_found"
+
+
+class UnsplashRefused(InvalidRequest):
+    """Unsplash refused the deployment's access key (or the request): a configuration problem."""
+
+    code = "unsplash_refused"
+
+
+class UnsplashUnavailable(ServiceUnavailable):
+    """Unsplash failed (5xx, timeout, a malformed answer): nothing was saved; retry (HTTP 503, as
+    for the other dependencies)."""
+
+    code = "unsplash_unavailable"
+
+
 class Scheduler(Protocol):
     def upsert(self, post_id: str, at: datetime, request: PublishRequest) -> None:
         """Create or replace the post's one-time schedule firing at `at` (UTC, whole minute)."""
@@ -98,6 +144,17 @@ class Scheduler(Protocol):
 
     def delete(self, post_id: str) -> None:
         """Delete the post's schedule; a missing schedule is not an error."""
+
+
+class NetworkDeleter(Protocol):
+    """Deletes posts from the networks for one account (herald.publishing.deleter: the account's
+    adapter, opened as a publish run opens it)."""
+
+    def delete_posts(self, workspace_id: str, account_id: str, platform_post_ids: Sequence[str]) -> TargetError | None:
+        """Delete each post, in the order given, from the account's network. None when every one
+        is gone (a post the network no longer has counts as deleted); else why the network (or
+        the account) refused, and the posts after that one are not tried. An expired token is
+        refreshed once; credentials the network refuses mark the account `reconnect_required`."""
 
 
 class PublishTrigger(Protocol):

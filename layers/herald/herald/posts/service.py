@@ -6,18 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from herald.accounts.model import Account, AccountStatus
+from herald.accounts.model import Account, AccountMode, AccountStatus
 from herald.clock import Clock
 from herald.errors import (
     AccountDisconnected,
+    ConcurrentModification,
     DuplicateIdempotencyKey,
     HeraldError,
     InvalidRequest,
+    InvalidState,
     PostNotFound,
     ScheduleUnavailable,
     UnknownMedia,
@@ -25,11 +28,13 @@ from herald.errors import (
 from herald.ids import new_id
 from herald.links.service import CODE_LENGTH
 from herald.media.model import Media
+from herald.media.urls import MediaUrlError, check_url_shape
 from herald.posts import content, lifecycle
 from herald.posts.model import (
     AutoHashtags,
     ContentPart,
     LinkCard,
+    MediaCredit,
     Mention,
     Override,
     Post,
@@ -40,15 +45,19 @@ from herald.posts.model import (
 )
 from herald.posts.ports import (
     AccountDirectory,
+    FoundPhoto,
     IdempotencyRecord,
     LinkShortener,
     MediaDirectory,
+    NetworkDeleter,
     PostFilter,
     PostPage,
     PostRepository,
     PublishRequest,
     PublishTrigger,
     Scheduler,
+    UnsplashNotConfigured,
+    UnsplashPhotos,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +103,10 @@ class NewPost:
     auto_hashtags: AutoHashtags | None = None
     link: LinkCard | None = None
     is_video: bool | None = None
+    # Unsplash photos to add to `media`: "random", "random:<term>", a photo id or a search term, or
+    # a list of photo ids; looked up when the post is created (or edited, or validated).
+    unsplash: str | Sequence[str] | None = None
+    tracking_id: str | None = None  # the caller's own id for the post
 
     @property
     def all_media(self) -> list[str]:
@@ -133,6 +146,15 @@ class PostService:
     links: LinkShortener | None = None
     media: MediaDirectory | None = None
     min_schedule_lead: timedelta = field(default_factory=lambda: timedelta(seconds=60))
+    unsplash: UnsplashPhotos | None = None
+    # Which Unsplash answers: "auto" (its simulator for posts whose accounts are all test-mode
+    # accounts, else Unsplash), "live" or "test" (always one or the other).
+    unsplash_mode: str = "auto"
+    # Deletes published posts from the networks (DELETE of a post that went out).
+    deleter: NetworkDeleter | None = None
+    # How long one request may hold a post to delete it from its networks: past it (the request
+    # died), another may take over. Longer than the API function's timeout.
+    removal_lease: timedelta = field(default_factory=lambda: timedelta(seconds=60))
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -154,13 +176,16 @@ class PostService:
         """The networks the post would go to, what their rules say, and what each target would
         send, without saving anything."""
         content.refuse_unsafe_media_urls(new.all_media)
+        _check_tracking_id(new.tracking_id)
         targets = self._resolve_targets(caller, new)
         _check_override_keys(new.overrides, targets)
+        photos = self._find_photos(caller, new.unsplash, targets, new.is_video)  # looked at, not used
+        media, credits = _with_photos(list(new.media), [], photos.found)
         now = self.clock.now()
         probe = Post(
             id="post_validate", workspace_id=caller.workspace_id, profile_id=caller.profile_id,
-            status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=list(new.media),
-            thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides,
+            status=PostStatus.DRAFT if new.draft else PostStatus.SCHEDULED, text=new.text, media=media,
+            media_credits=credits, thread=list(new.thread), first_comment=new.first_comment, overrides=new.overrides,
             hashtags=list(new.hashtags), mentions=list(new.mentions), auto_hashtags=new.auto_hashtags,
             link=new.link, title=new.title,
             is_video=new.is_video, scheduled_at=new.scheduled_at, targets=targets, created_at=now, updated_at=now,
@@ -189,8 +214,11 @@ class PostService:
             if replay is not None:
                 return replay
         content.refuse_unsafe_media_urls(new.all_media)
+        _check_tracking_id(new.tracking_id)
         targets = self._resolve_targets(caller, new)
         _check_override_keys(new.overrides, targets)
+        photos = self._find_photos(caller, new.unsplash, targets, new.is_video)
+        media, credits = _with_photos(list(new.media), [], photos.found)
         now = self.clock.now()
         draft = Post(
             id=post_id,
@@ -198,7 +226,9 @@ class PostService:
             profile_id=caller.profile_id,
             status=PostStatus.DRAFT,
             text=new.text,
-            media=list(new.media),
+            media=media,
+            media_credits=credits,
+            tracking_id=new.tracking_id,
             thread=list(new.thread),
             first_comment=new.first_comment,
             overrides=new.overrides,
@@ -238,6 +268,7 @@ class PostService:
         except ScheduleUnavailable:
             self.posts.remove_new(change.post, record)
             raise
+        self._mark_used(photos)
         return CreateResult(change.post)
 
     def _replay(self, caller: Caller, record: IdempotencyRecord) -> CreateResult | None:
@@ -321,6 +352,9 @@ class PostService:
                 ),
             )
             changes["targets"] = resolved
+        if "tracking_id" in changes:
+            _check_tracking_id(changes["tracking_id"])
+        photos = self._photo_changes(caller, post_id, changes)
         if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides", "link", "media"} & set(changes):
             before = self.get(caller, post_id)
             if "overrides" in changes:
@@ -332,7 +366,83 @@ class PostService:
         if {"text", "hashtags", "auto_hashtags"} & set(changes):
             before = self.get(caller, post_id)
             changes["auto_hashtags"] = _with_auto_hashtags(before.model_copy(update=changes)).auto_hashtags
-        return self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
+        updated = self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
+        self._mark_used(photos)
+        return updated
+
+    # --- Unsplash ----------------------------------------------------------------------------
+
+    def _photo_changes(self, caller: Caller, post_id: str, changes: dict[str, Any]) -> _Photos:
+        """For an edit naming `unsplash`, `media` or `is_video`: the post's media and credits after
+        it (in `changes`). `unsplash` replaces the post's Unsplash photos (null or [] removes them);
+        a credit stays while its photo is in `media`."""
+        if not {"unsplash", "media", "is_video"} & set(changes):
+            return _Photos()
+        before = self.get(caller, post_id)
+        lifecycle.require(before, "update")  # ask Unsplash only for a post that may change
+        replacing = "unsplash" in changes
+        asked = changes.pop("unsplash", None)
+        is_video = changes.get("is_video", before.is_video)
+        targets = changes.get("targets", before.targets)
+        photos = self._find_photos(caller, asked, targets, is_video)
+        if not replacing and "media" not in changes:
+            if is_video and before.media_credits:
+                raise _photos_are_not_videos()
+            return photos
+        previous = {credit.media_url for credit in before.media_credits}
+        if "media" in changes:
+            kept = list(changes["media"])
+        else:
+            kept = [ref for ref in before.media if ref not in previous]
+        media, credits = _with_photos(kept, before.media_credits, photos.found)
+        if is_video and credits:
+            raise _photos_are_not_videos()
+        changes.update(media=media, media_credits=credits)
+        return photos
+
+    def _find_photos(
+        self, caller: Caller, asked: str | Sequence[str] | None, targets: list[PostTarget], is_video: bool | None
+    ) -> _Photos:
+        """The photos `asked` names (none for None or []), their URLs checked by the media URL
+        rules. Raises before anything is saved when Unsplash cannot answer."""
+        if asked is None or (not isinstance(asked, str) and not list(asked)):
+            return _Photos()
+        if is_video:
+            raise _photos_are_not_videos()
+        if self.unsplash is None:
+            raise UnsplashNotConfigured(
+                "Unsplash is not configured on this deployment.",
+                details=[{"field": "unsplash", "issue": "unsplash_not_configured"}],
+            )
+        test = self._unsplash_test(caller, targets)
+        found = self.unsplash.find(asked, test=test)
+        problems = [p for n, photo in enumerate(found)
+                    for p in check_url_shape(photo.credit.media_url, field=f"unsplash[{n}]")]
+        if problems:
+            raise MediaUrlError(*problems)
+        return _Photos(tuple(found), test)
+
+    def _unsplash_test(self, caller: Caller, targets: list[PostTarget]) -> bool:
+        """Whether Unsplash's simulator answers: per the deployment's mode, or ("auto") when every
+        account the post targets is a test-mode one (a post without targets asks Unsplash)."""
+        if self.unsplash_mode in ("live", "test"):
+            return self.unsplash_mode == "test"
+        if not targets:
+            return False
+        modes = {a.id: a.mode for a in self.accounts.for_profile(caller.workspace_id, caller.profile_id)}
+        return all(modes.get(t.account_id) is AccountMode.TEST for t in targets)
+
+    def _mark_used(self, photos: _Photos) -> None:
+        """Trigger each photo's download once the post holding it is saved. A failure is logged,
+        not surfaced: the post is saved and the photo credited either way."""
+        if self.unsplash is None:
+            return
+        for photo in photos.found:
+            try:
+                self.unsplash.mark_used(photo, test=photos.test)
+            except Exception:  # the post is saved: whatever went wrong here must not answer an error
+                log.warning("unsplash download trigger failed", extra={"photo_id": photo.credit.photo_id},
+                            exc_info=True)
 
     def _with_short_links(self, caller: Caller, post: Post) -> Post:
         """The post with a short link per URL and network when it asks for them (links are made
@@ -361,7 +471,73 @@ class PostService:
         return post.model_copy(update={"uploads": uploads})
 
     def delete(self, caller: Caller, post_id: str) -> Post:
-        return self._act(caller, post_id, lifecycle.delete)
+        """Cancel a post not published yet (it is never sent); delete a post that went out
+        (published, partially_published, failed) from its networks: `_remove`."""
+        before = self.get(caller, post_id)
+        if lifecycle.delete_kind(before) == "cancel":
+            return self._act(caller, post_id, lifecycle.delete)
+        return self._remove(before)
+
+    def mark_deleted(self, caller: Caller, post_id: str) -> Post:
+        """As `delete`, but a post that went out is only recorded as deleted: the networks are not
+        asked (the caller deleted it there by hand)."""
+        before = self.get(caller, post_id)
+        if lifecycle.delete_kind(before) == "cancel":
+            return self._act(caller, post_id, lifecycle.delete)
+        return self._act(caller, post_id, lifecycle.mark_deleted)
+
+    def _remove(self, post: Post) -> Post:
+        """Delete from its network everything each target posted (the last thread part or the
+        first comment first, the post itself last), recording each target's outcome as soon as its
+        network answered; the post ends `deleted` when nothing is left. One request at a time: the
+        post's lease is taken with a write conditional on its version, so of two racing deletes
+        one proceeds and the other answers 409 concurrent_modification."""
+        if self.deleter is None:
+            raise InvalidState("This deployment cannot delete posts from the networks.")
+        now = self.clock.now()
+        lease_id = new_id("lease")
+        claim = lifecycle.claim_removal(post, now, lease_id, now + self.removal_lease)
+        self.posts.save(claim.post, expected_version=post.version)
+        post = claim.post
+        try:
+            for index in lifecycle.to_remove(post):
+                target = post.targets[index]
+                error = self.deleter.delete_posts(post.workspace_id, target.account_id, target.posted_ids[::-1])
+                post = self._write_removal(
+                    post, lambda p, at, n=index, e=error: lifecycle.target_removed(p, at, n, e)  # type: ignore[misc]
+                )
+        except Exception:
+            self._release(post, lease_id)
+            raise
+        if not lifecycle.holds_removal(post, lease_id):
+            return post  # this request outlived its lease and another took over: that one settles
+        return self._write_removal(post, lambda p, at: lifecycle.settle_removal(p, at, lease_id))
+
+    def _write_removal(self, post: Post, step: Callable[[Post, datetime], lifecycle.Change]) -> Post:
+        """Write one step of a removal, conditional on the version read. Nothing else changes a
+        post whose removal is under way, but should something have, the step is applied again to
+        the post as it is now, so a network's answer is never lost."""
+        for _ in range(5):
+            change = step(post, self.clock.now())
+            if change.post is post:
+                return post
+            try:
+                self.posts.save(change.post, expected_version=post.version)
+                return change.post
+            except ConcurrentModification:
+                post = self.posts.get(post.workspace_id, post.id)
+        raise ConcurrentModification(f"Post {post.id} kept changing while it was being deleted; read it again.")
+
+    def _release(self, post: Post, lease_id: str) -> None:
+        """After an unexpected failure: give the lease back so the delete can be retried at once."""
+        try:
+            current = self.posts.get(post.workspace_id, post.id)
+            if lifecycle.holds_removal(current, lease_id):
+                self.posts.save(lifecycle.settle_removal(current, self.clock.now(), lease_id).post,
+                                expected_version=current.version)
+        except Exception:  # the original failure is what the caller must see
+            log.warning("could not release the removal lease; it expires by itself", extra={"post_id": post.id},
+                        exc_info=True)
 
     def publish_now(self, caller: Caller, post_id: str) -> Post:
         return self._act(caller, post_id, lifecycle.publish_now)
@@ -433,6 +609,42 @@ def arm(post: Post, scheduler: Scheduler, trigger: PublishTrigger, now: datetime
         return True
     scheduler.upsert(post.id, post.due_at.replace(second=0, microsecond=0), request)
     return False
+
+
+@dataclass(frozen=True)
+class _Photos:
+    found: tuple[FoundPhoto, ...] = ()
+    test: bool = False
+
+
+def _with_photos(
+    media: list[str], credits: list[MediaCredit], found: Sequence[FoundPhoto]
+) -> tuple[list[str], list[MediaCredit]]:
+    """`media` with the photos' URLs appended (once each), and the credits of every Unsplash photo
+    it then holds: those of `credits` still in it, then the new ones."""
+    media = list(media)
+    media += [url for url in dict.fromkeys(photo.credit.media_url for photo in found) if url not in media]
+    by_url = {credit.media_url: credit for credit in [*credits, *(photo.credit for photo in found)]}
+    return media, [by_url[url] for url in dict.fromkeys(media) if url in by_url]
+
+
+def _photos_are_not_videos() -> InvalidRequest:
+    return InvalidRequest(
+        "Unsplash photos are images, but `is_video: true` says the post's media URLs without an extension "
+        "are videos: drop `is_video` (or give videos with their extension).",
+        details=[{"field": "unsplash", "issue": "conflicts_with_is_video"}],
+    )
+
+
+_TRACKING_ID = re.compile(r"[!-~]{1,128}")
+
+
+def _check_tracking_id(value: str | None) -> None:
+    if value is not None and not _TRACKING_ID.fullmatch(value):
+        raise InvalidRequest(
+            "`tracking_id` is 1 to 128 visible ASCII characters, without spaces.",
+            details=[{"field": "tracking_id", "issue": "invalid"}],
+        )
 
 
 def _merge_overrides(current: dict[str, Override], given: dict[str, Override]) -> dict[str, Override]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from herald.accounts.model import Account, AccountStatus
-from herald.accounts.tokens import needing_reconnect, with_credentials
 from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
@@ -42,14 +41,12 @@ from herald.posts.model import LinkCard, Post, PostStatus, PostTarget, TargetSta
 from herald.posts.ports import MediaDirectory, PublishRequest, PublishTrigger, Scheduler
 from herald.posts.service import arm, uploaded
 from herald.publishing import outcomes
+from herald.publishing.session import AccountSession
 from herald.settings import Settings
 from herald.store.accounts import AccountStore
 from herald.store.posts import PostStore
 
 log = logging.getLogger(__name__)
-
-# A token expiring sooner than this is refreshed before the run uses it.
-REFRESH_AHEAD = timedelta(minutes=5)
 
 OpenPlatform = Callable[[Account], Platform]
 # Checks an external media URL before a network is asked to fetch it (herald.media.fetch.probe):
@@ -205,10 +202,12 @@ class Publisher:
                          uploaded=True)
 
     def _probed(self, url: str, is_video: bool | None) -> MediaItem | PlatformError:
-        from herald.media.urls import UNREACHABLE, MediaUrlError  # only runs that carry media URLs need it
+        from herald.media import simulated  # only runs that carry media URLs need these
+        from herald.media.urls import UNREACHABLE, MediaUrlError
 
         try:
-            return self.check_media_url(url, is_video)
+            # A test-mode Unsplash photo is served nowhere: known as the image it stands for, unprobed.
+            return simulated.probed(url, is_video) or self.check_media_url(url, is_video)
         except MediaUrlError as refused:
             # An unreachable host may come back; a forbidden address or a wrong type will not.
             error_class = ErrorClass.RETRY if refused.code == UNREACHABLE else ErrorClass.PERMANENT
@@ -255,19 +254,13 @@ class Publisher:
             error = PlatformError(ErrorClass.PERMANENT, code, message)
             self._write(post, index, self._failed(target, error), lease_id)
             return
-        account = self.accounts.open(account)
-        platform = self._open(account)
-        if account.token_expires_at is not None and account.token_expires_at <= self.clock.now() + REFRESH_AHEAD:
-            try:
-                platform, account = self._with_fresh_token(platform, account)
-            except PlatformError as error:
-                if error.error_class is not ErrorClass.RECONNECT:  # not expired yet: try with it
-                    log.warning("token refresh ahead of expiry failed", extra={"account_id": account.id,
-                                                                               "code": error.code})
-                else:
-                    self._disconnect(account, error.message)
-                    self._write(post, index, self._failed(target, error), lease_id)
-                    return
+        # The run closes every adapter the session opens (self._open keeps them).
+        session = AccountSession(self.accounts, self.clock, self._open, self.accounts.open(account))
+        try:
+            session.refresh_if_due()
+        except PlatformError as error:  # the refresh was refused: the account is marked for reconnecting
+            self._write(post, index, self._failed(target, error), lease_id)
+            return
         steps = post_content.steps_for(post, target.platform, target.account_id)
         options = post.options_for(target.platform, target.account_id)
         counted = False
@@ -283,7 +276,7 @@ class Publisher:
             )
             parent = outcomes.as_published(target.parts[step.reply_to]) if step.reply_to is not None else None
             if target.status is TargetStatus.SENDING:  # an earlier attempt at this step has no answer
-                found = self._reconcile(platform, content, parent)
+                found = self._reconcile(session.platform, content, parent)
                 if isinstance(found, str):
                     self._write(post, index, outcomes.needs_review(target, found), lease_id)
                     return
@@ -306,10 +299,8 @@ class Publisher:
             counted = True
             self._write(post, index, target, lease_id)
             try:
-                result, platform, account = self._send(platform, account, content, parent)
-            except PlatformError as error:
-                if error.error_class in (ErrorClass.RECONNECT, ErrorClass.REFRESH):
-                    self._disconnect(account, error.message)
+                result = session.call(_sender(content, parent))
+            except PlatformError as error:  # credentials refused: the session marked the account
                 failed = (
                     outcomes.comment_failed(
                         target,
@@ -356,42 +347,6 @@ class Publisher:
             return None
         return "The network cannot tell whether the earlier attempt published."
 
-    def _send(
-        self, platform: Platform, account: Account, content: PostContent, parent: PublishedPost | None
-    ) -> tuple[PublishedPost, Platform, Account]:
-        """Publish (or reply to `parent`); an expired token is refreshed once and the call made
-        again. Answers the platform and account to use from now on."""
-
-        def call(on: Platform) -> PublishedPost:
-            return on.publish(content) if parent is None else on.reply(parent, content)
-
-        try:
-            return call(platform), platform, account
-        except PlatformError as error:
-            if error.error_class is not ErrorClass.REFRESH:
-                raise
-        platform, account = self._with_fresh_token(platform, account)
-        return call(platform), platform, account
-
-    def _with_fresh_token(self, platform: Platform, account: Account) -> tuple[Platform, Account]:
-        """Refresh the account's token (raises RECONNECT when the network refuses), store it, and
-        answer the platform and account to use from now on."""
-        credentials = platform.refresh_credentials()
-        refreshed = with_credentials(account, credentials, self.clock.now(), type(platform).refresh_ahead)
-        try:
-            self.accounts.save(refreshed, expected_version=account.version)
-        except ConcurrentModification:
-            log.info("account changed meanwhile; keeping the refreshed token for this run only")
-            refreshed = refreshed.model_copy(update={"version": account.version})
-        return self._open(refreshed), refreshed
-
-    def _disconnect(self, account: Account, reason: str) -> None:
-        disconnected = needing_reconnect(account, reason, self.clock.now())
-        try:
-            self.accounts.save(disconnected, expected_version=account.version)
-        except ConcurrentModification:
-            pass
-
     # --- settle ------------------------------------------------------------------------------
 
     def _settle(self, request: PublishRequest, lease_id: str) -> RunOutcome:
@@ -418,6 +373,15 @@ class Publisher:
         return RunOutcome(change.post.status.value, post=change.post)
 
 
+
+
+def _sender(content: PostContent, parent: PublishedPost | None) -> Callable[[Platform], PublishedPost]:
+    """Publish `content` (or reply with it to `parent`)."""
+
+    def send(platform: Platform) -> PublishedPost:
+        return platform.publish(content) if parent is None else platform.reply(parent, content)
+
+    return send
 
 
 def _preview(card: LinkCard | None) -> LinkPreview | None:

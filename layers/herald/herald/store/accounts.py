@@ -1,9 +1,17 @@
 """Connected accounts in the table. Credentials are sealed (herald.sealing) on every write and
-stay sealed on read: `open` unseals them for the one caller that needs them (a publish run)."""
+stay sealed on read: `open` unseals them for the one caller that needs them (a publish run).
+
+Each account written also keeps its mentions state item (`MENTIONCURSOR#{account}`, shared with
+the analytics store, which keeps the read cursor on it) in step: while the account is active and
+its network reads its mentions (`reads_mentions`), that item is on GSI1 under `MENTIONS#{shard}`,
+which is how the collector finds every account to read mentions for, tracked posts or not. The
+item follows the account's writes (a conditional update after each, ordered by the account's
+version); deleting the account deletes it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +24,8 @@ from herald.store.codec import from_item, to_item
 from herald.store.due_index import due_keys
 from herald.store.errors import is_conditional_failure
 
+log = logging.getLogger(__name__)
+
 _ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "entity")
 
 
@@ -24,10 +34,14 @@ def _context(account: Account) -> dict[str, str]:
 
 
 class AccountStore:
-    def __init__(self, client: Any, table_name: str, sealer: Sealer) -> None:
+    def __init__(self, client: Any, table_name: str, sealer: Sealer,
+                 reads_mentions: Callable[[Account], bool] | None = None) -> None:
         self._db = client
         self._table = table_name
         self._sealer = sealer
+        # Whether an account's mentions are read (its network reads them, with what it granted);
+        # None: no account's are, and no mentions state is kept.
+        self._reads_mentions = reads_mentions
 
     def _row(self, account: Account) -> dict[str, Any]:
         sealed = account.sealed_credentials
@@ -63,6 +77,7 @@ class AccountStore:
 
     def add(self, account: Account) -> None:
         self._db.put_item(TableName=self._table, Item=self._row(account), ConditionExpression="attribute_not_exists(PK)")
+        self._follow_mentions(account)
 
     def save(self, account: Account, expected_version: int) -> None:
         try:
@@ -76,6 +91,45 @@ class AccountStore:
             if is_conditional_failure(exc):
                 raise ConcurrentModification(f"Account {account.id} changed meanwhile.") from exc
             raise
+        self._follow_mentions(account)
+
+    def _follow_mentions(self, account: Account) -> None:
+        """Bring the account's mentions state item in step with the account just written: on the
+        collector's index (GSI1 `MENTIONS#{shard}`) while it is active and its mentions are read,
+        off it otherwise (an account that never was gets no item). The read cursor on the item is
+        left alone. Conditional on the account's version, so a late write of an older version
+        changes nothing. Best effort: the account is written already, and its next write puts the
+        item right."""
+        if self._reads_mentions is None:
+            return
+        watched = account.status is AccountStatus.ACTIVE and self._reads_mentions(account)
+        values: dict[str, Any] = {
+            ":entity": {"S": "mention_cursor"}, ":ws": {"S": account.workspace_id},
+            ":profile": {"S": account.profile_id}, ":account": {"S": account.id},
+            ":platform": {"S": account.platform}, ":version": {"N": str(account.version)},
+        }
+        update = ("SET entity = :entity, workspace_id = :ws, profile_id = :profile, account_id = :account, "
+                  "platform = :platform, account_version = :version")
+        condition = "attribute_not_exists(account_version) OR account_version <= :version"
+        if watched:
+            update += ", GSI1PK = :watch, GSI1SK = :account"
+            values[":watch"] = {"S": keys.mention_watch_pk(account.id)}
+        else:  # taken off the index; an account never watched gets no item
+            update += " REMOVE GSI1PK, GSI1SK"
+            condition = "attribute_exists(PK) AND account_version <= :version"
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"PK": {"S": keys.workspace_pk(account.workspace_id)},
+                     "SK": {"S": keys.mention_cursor_sk(account.id)}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except Exception as exc:
+            if not is_conditional_failure(exc):  # a newer version was followed already: nothing to do
+                log.warning("mentions state not updated", extra={"account_id": account.id,
+                                                                 "error": type(exc).__name__})
 
     def get(self, workspace_id: str, account_id: str) -> Account:
         answer = self._db.get_item(
@@ -118,4 +172,8 @@ class AccountStore:
         self._db.delete_item(
             TableName=self._table,
             Key={"PK": {"S": keys.workspace_pk(workspace_id)}, "SK": {"S": keys.account_sk(account_id)}},
+        )
+        self._db.delete_item(  # its mentions state: the mentions read already expire on their own
+            TableName=self._table,
+            Key={"PK": {"S": keys.workspace_pk(workspace_id)}, "SK": {"S": keys.mention_cursor_sk(account_id)}},
         )

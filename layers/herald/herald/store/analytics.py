@@ -8,21 +8,46 @@
 - `STATS#{post}#{account}`: a target's latest totals; `ROLLUP#{profile}#{day}#{network}`: what
   the profile gained that day on that network (`m_<metric>` counters); `SIGNAL#...`: spikes;
   `FOLLOWERS#{account}#{at}`: follower counts; `ANALYTICS_REFRESH#{profile}`: the refresh limit.
+- `MENTION#{account}#{mention id}`: a mention of an account, written once (a conditional put), which
+  the stream turns into a `mention.received` event; TTL: the retention window.
+- `MENTIONCURSOR#{account}`: an account's mentions state: the cursor of its last read
+  (`cursor`, with `cursor_order` that sorts, so it only moves forward) and `read_at`, set by its
+  first read (the baseline). The account store keeps it on GSI1 (`MENTIONS#{shard}`, the account
+  id) while the account's mentions are read: `mention_watches` walks that index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from herald.analytics.model import METRICS, Snapshot, TargetTotals, TrackedTarget
+from herald.analytics.model import METRICS, Mention, Snapshot, TargetTotals, TrackedTarget, cursor_order
 from herald.clock import to_iso
 from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
 from herald.store.errors import cancellation_codes, error_code, is_conditional_failure
 
 _ROW_ONLY = ("PK", "SK", "GSI1PK", "GSI1SK", "entity", "expires_at")
+
+
+@dataclass(frozen=True)
+class MentionWatch:
+    """An account whose mentions the collector asks to be read."""
+
+    workspace_id: str
+    account_id: str
+    platform: str
+
+
+@dataclass(frozen=True)
+class MentionState:
+    """Where an account's mentions reading stands: `read` once its first read (the baseline) is
+    done; `cursor` is the position to read from (None: none yet)."""
+
+    read: bool
+    cursor: str | None
 
 
 def _model(cls: Any, item: dict[str, Any]) -> Any:
@@ -255,3 +280,69 @@ class AnalyticsStore:
                 return False
             raise
         return True
+
+    # --- mentions ----------------------------------------------------------------------------
+
+    def mention_watches(self) -> Iterator[MentionWatch]:
+        """Every account whose mentions are read (the GSI1 `MENTIONS#` shards), account by account
+        within each shard."""
+        for partition in keys.mention_watch_pks():
+            for item in self._query(IndexName="GSI1", KeyConditionExpression="GSI1PK = :pk",
+                                    ExpressionAttributeValues={":pk": {"S": partition}}):
+                values = from_item(item)
+                yield MentionWatch(str(values["workspace_id"]), str(values["account_id"]), str(values["platform"]))
+
+    def mention_state(self, workspace_id: str, account_id: str) -> MentionState | None:
+        """The account's mentions state; None when it has none (its mentions are not read)."""
+        answer = self._db.get_item(TableName=self._table, ConsistentRead=True, Key={
+            "PK": self._pk(workspace_id), "SK": {"S": keys.mention_cursor_sk(account_id)}})
+        if "Item" not in answer:
+            return None
+        values = from_item(answer["Item"])
+        cursor = values.get("cursor")
+        return MentionState(read="read_at" in values, cursor=str(cursor) if cursor is not None else None)
+
+    def record_mention(self, mention: Mention, expires_at: datetime) -> bool:
+        """Keep a mention; False when the account's mention with that id is kept already."""
+        item = to_item({
+            "PK": keys.workspace_pk(mention.workspace_id),
+            "SK": keys.mention_sk(mention.account_id, mention.mention_id),
+            "entity": "mention", **mention.model_dump(mode="python"), "expires_at": int(expires_at.timestamp()),
+        })
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)")
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def advance_mention_cursor(self, workspace_id: str, account_id: str, cursor: str | None, at: datetime) -> bool:
+        """Record a read of the account's mentions that reached `cursor` (None: it found none),
+        marking the baseline done. The cursor only moves forward (by `cursor_order`): False when
+        the stored one is as new or newer, or when the account's mentions state is gone."""
+        values: dict[str, Any] = {":at": to_value(at)}
+        if cursor is None:
+            update = "SET read_at = if_not_exists(read_at, :at)"
+            condition = "attribute_exists(PK)"
+        else:
+            update = "SET #cursor = :cursor, cursor_order = :order, read_at = :at"
+            condition = "attribute_exists(PK) AND (attribute_not_exists(cursor_order) OR cursor_order < :order)"
+            values |= {":cursor": {"S": cursor}, ":order": {"S": cursor_order(cursor)}}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"PK": self._pk(workspace_id), "SK": {"S": keys.mention_cursor_sk(account_id)}},
+            "UpdateExpression": update, "ConditionExpression": condition, "ExpressionAttributeValues": values,
+        }
+        if cursor is not None:
+            request["ExpressionAttributeNames"] = {"#cursor": "cursor"}
+        try:
+            self._db.update_item(**request)
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def mentions_of_account(self, workspace_id: str, account_id: str) -> list[Mention]:
+        return [_model(Mention, item) for item in self._prefixed(workspace_id, f"MENTION#{account_id}#")]

@@ -52,6 +52,15 @@ def profile_key_sk(profile_key: str) -> str:
     return f"PROFILEKEY#{profile_key}"
 
 
+def profile_title_sk(title: str) -> str:
+    """The pointer that keeps profile names unique in a workspace: the name trimmed and
+    lower-cased (a very long one hashed, to stay within the sort key's size)."""
+    folded = title.strip().lower()
+    if len(folded.encode()) > 512:
+        folded = "sha256:" + hashlib.sha256(folded.encode()).hexdigest()
+    return f"PROFILETITLE#{folded}"
+
+
 def api_key_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
 
@@ -148,3 +157,27 @@ def webhook_deliveries_pk(workspace_id: str, webhook_id: str) -> str:
 
 def delivery_sk(delivery_id: str) -> str:
     return f"DLV#{delivery_id}"
+
+
+MENTION_SHARDS = 8
+
+
+def mention_sk(account_id: str, mention_id: str) -> str:
+    """A mention of an account, once per network id of the mentioning post."""
+    return f"MENTION#{account_id}#{mention_id}"
+
+
+def mention_cursor_sk(account_id: str) -> str:
+    """An account's mentions state: where its last read stopped (and whether it was read at all)."""
+    return f"MENTIONCURSOR#{account_id}"
+
+
+def mention_watch_pk(account_id: str) -> str:
+    """The collector's index of the accounts whose mentions are read (GSI1, on the mentions state
+    item while the account is active), sharded by account."""
+    shard = int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % MENTION_SHARDS
+    return f"MENTIONS#{shard}"
+
+
+def mention_watch_pks() -> list[str]:
+    return [f"MENTIONS#{n}" for n in range(MENTION_SHARDS)]

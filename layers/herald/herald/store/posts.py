@@ -212,6 +212,9 @@ class PostStore:
         if filters.campaign_id:
             values[":campaign"] = to_value(filters.campaign_id)
             parts.append("campaign_id = :campaign")
+        if filters.tracking_id:
+            values[":tracking"] = to_value(filters.tracking_id)
+            parts.append("tracking_id = :tracking")
         if filters.start:
             values[":start"] = to_value(filters.start)
             parts.append("calendar_at >= :start")
@@ -257,7 +260,8 @@ class PostStore:
             counting["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         query = {**base, "ExpressionAttributeValues": dict(values), "Limit": max(limit, 25)}
         self._add_filters(query, PostFilter(statuses=filters.statuses, platform=filters.platform,
-                                            campaign_id=filters.campaign_id, tag=filters.tag))
+                                            campaign_id=filters.campaign_id, tag=filters.tag,
+                                            tracking_id=filters.tracking_id))
         if cursor:
             query["ExclusiveStartKey"] = _decode_cursor(cursor, partition, "GSI3")
         return self._page(query, limit, "GSI3"), totals

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from herald.errors import ApiKeyNotFound, Conflict, NotFound, ProfileNotFound
+from herald.errors import ApiKeyNotFound, ConcurrentModification, Conflict, NotFound, ProfileNotFound, ProfileTitleTaken
 from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
 from herald.store.errors import cancellation_codes, error_code, is_conditional_failure
@@ -27,6 +27,8 @@ class WorkspaceStore:
         return {"Put": {"TableName": self._table, "Item": to_item(item), "ConditionExpression": condition}}
 
     def _profile_items(self, profile: Profile) -> list[dict[str, Any]]:
+        """The profile, its Profile-Key pointer and its name pointer (the name's third: a taken
+        name fails that item)."""
         pk = keys.workspace_pk(profile.workspace_id)
         return [
             self._put({"PK": pk, "SK": keys.profile_sk(profile.id), "entity": "profile", **profile.model_dump()}),
@@ -34,7 +36,16 @@ class WorkspaceStore:
                 {"PK": pk, "SK": keys.profile_key_sk(profile.profile_key), "entity": "profile_key",
                  "profile_id": profile.id}
             ),
+            self._title_item(profile.workspace_id, profile.name, profile.id),
         ]
+
+    def _title_item(self, workspace_id: str, name: str, profile_id: str,
+                    condition: str = _NOT_EXISTS) -> dict[str, Any]:
+        item = self._put({"PK": keys.workspace_pk(workspace_id), "SK": keys.profile_title_sk(name),
+                          "entity": "profile_title", "profile_id": profile_id}, condition)
+        if condition != _NOT_EXISTS:
+            item["Put"]["ExpressionAttributeValues"] = {":profile": {"S": profile_id}}
+        return item
 
     def _key_item(self, key: ApiKey, key_hash: str) -> dict[str, Any]:
         return self._put(
@@ -99,7 +110,55 @@ class WorkspaceStore:
     # --- profiles --------------------------------------------------------------------------
 
     def add_profile(self, profile: Profile) -> None:
-        self._transact(self._profile_items(profile), "That profile already exists.")
+        """Raises ProfileTitleTaken when another profile of the workspace has the name (two
+        creates racing for one name: exactly one succeeds)."""
+        try:
+            self._db.transact_write_items(TransactItems=self._profile_items(profile))
+        except Exception as exc:
+            reasons = _cancelled(exc)
+            if reasons is None:
+                raise
+            if reasons[2:3] == ["ConditionalCheckFailed"]:
+                raise _title_taken(profile.name) from exc
+            raise Conflict("That profile already exists.") from exc
+
+    def rename_profile(self, profile: Profile, name: str) -> Profile:
+        """Give `profile` (as read) the name `name`, moving its name pointer in the same
+        transaction: ProfileTitleTaken when another profile has the name, ConcurrentModification
+        when the profile was renamed or deleted meanwhile."""
+        pk = {"S": keys.workspace_pk(profile.workspace_id)}
+        update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"PK": pk, "SK": {"S": keys.profile_sk(profile.id)}},
+                "UpdateExpression": "SET #name = :new",
+                "ConditionExpression": "#name = :old AND (attribute_not_exists(deleted) OR deleted = :no)",
+                "ExpressionAttributeNames": {"#name": "name"},
+                "ExpressionAttributeValues": {":new": {"S": name}, ":old": {"S": profile.name}, ":no": {"BOOL": False}},
+            }
+        }
+        mine = "attribute_not_exists(PK) OR profile_id = :profile"
+        items = [update]
+        if keys.profile_title_sk(name) == keys.profile_title_sk(profile.name):  # the same name, recased
+            items.append(self._title_item(profile.workspace_id, name, profile.id, mine))
+        else:
+            items.append(self._title_item(profile.workspace_id, name, profile.id))
+            items.append({"Delete": {
+                "TableName": self._table, "Key": {"PK": pk, "SK": {"S": keys.profile_title_sk(profile.name)}},
+                "ConditionExpression": mine, "ExpressionAttributeValues": {":profile": {"S": profile.id}},
+            }})
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except Exception as exc:
+            reasons = _cancelled(exc)
+            if reasons is None:
+                raise
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                raise _title_taken(name) from exc
+            raise ConcurrentModification(
+                f"Profile {profile.id} changed while it was being renamed; read it again and retry."
+            ) from exc
+        return profile.model_copy(update={"name": name})
 
     def get_profile(self, workspace_id: str, profile_id: str) -> Profile:
         item = self._get(keys.workspace_pk(workspace_id), keys.profile_sk(profile_id))
@@ -124,25 +183,38 @@ class WorkspaceStore:
         return [p for p in profiles if not p.deleted]
 
     def delete_profile(self, profile: Profile) -> None:
+        """Mark the profile deleted and remove its pointers (its name is free again)."""
         pk = {"S": keys.workspace_pk(profile.workspace_id)}
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": {"PK": pk, "SK": {"S": keys.profile_sk(profile.id)}},
-                        "UpdateExpression": "SET deleted = :yes",
-                        "ExpressionAttributeValues": {":yes": {"BOOL": True}},
-                    }
-                },
-                {
-                    "Delete": {
-                        "TableName": self._table,
-                        "Key": {"PK": pk, "SK": {"S": keys.profile_key_sk(profile.profile_key)}},
-                    }
-                },
-            ]
-        )
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"PK": pk, "SK": {"S": keys.profile_sk(profile.id)}},
+                    "UpdateExpression": "SET deleted = :yes",
+                    "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": {"PK": pk, "SK": {"S": keys.profile_key_sk(profile.profile_key)}},
+                }
+            },
+            {
+                "Delete": {  # only its own: a name pointer is never taken from another profile
+                    "TableName": self._table,
+                    "Key": {"PK": pk, "SK": {"S": keys.profile_title_sk(profile.name)}},
+                    "ConditionExpression": "attribute_not_exists(PK) OR profile_id = :profile",
+                    "ExpressionAttributeValues": {":profile": {"S": profile.id}},
+                }
+            },
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=items)
+        except Exception as exc:
+            if _cancelled(exc) is None:
+                raise
+            self._db.transact_write_items(TransactItems=items[:2])  # the name is another profile's
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -175,3 +247,17 @@ class WorkspaceStore:
             if failed or is_conditional_failure(exc):
                 raise Conflict(conflict_message) from exc
             raise
+
+
+def _cancelled(exc: Exception) -> list[str] | None:
+    """The per-item reasons of a transaction cancelled by a condition; None for any other failure."""
+    if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(exc):
+        return cancellation_codes(exc)
+    return None
+
+
+def _title_taken(name: str) -> ProfileTitleTaken:
+    return ProfileTitleTaken(
+        f"A profile named {name.strip()!r} already exists in this workspace (names are compared ignoring case).",
+        details=[{"field": "name", "value": name, "issue": "taken"}],
+    )

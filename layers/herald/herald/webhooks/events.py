@@ -17,6 +17,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from herald.posts.model import asked_for_later
 from herald.webhooks.model import Event
 
 _POST_EVENTS = {
@@ -42,7 +43,9 @@ def _workspace(image: dict[str, Any]) -> str:
 
 def post_summary(post: dict[str, Any]) -> dict[str, Any]:
     summary = {name: post.get(name) for name in _POST_FIELDS if post.get(name) not in (None, [], "")}
-    summary["immediate"] = post.get("scheduled_at") is None
+    scheduled = _at(post["scheduled_at"]) if post.get("scheduled_at") else None
+    created = post.get("created_at")
+    summary["immediate"] = not asked_for_later(scheduled, _at(created)) if created else scheduled is None
     summary["targets"] = [
         {name: t.get(name) for name in _TARGET_FIELDS if t.get(name) is not None} for t in post.get("targets") or []
     ]

@@ -55,8 +55,10 @@ class WebhookService:
                action: str | None = None) -> tuple[Webhook, str]:
         parse_target(url, allow_loopback=self.allow_loopback)
         chosen = canonical_events(events)
-        if secret is not None and len(secret) < MIN_SECRET_LENGTH:
-            raise InvalidRequest(f"A webhook secret needs at least {MIN_SECRET_LENGTH} characters.",
+        # Ayrshare lets its users choose any secret; Herald's own registrations need a strong one.
+        shortest = 1 if fmt is WebhookFormat.AYRSHARE else MIN_SECRET_LENGTH
+        if secret is not None and len(secret) < shortest:
+            raise InvalidRequest(f"A webhook secret needs at least {shortest} characters.",
                                  details=[{"field": "secret", "issue": "too_short"}])
         existing = self.store.for_profile(caller.workspace_id, caller.profile_id)
         if len(existing) >= MAX_WEBHOOKS_PER_PROFILE:

@@ -80,12 +80,22 @@ class WorkspaceService:
     # --- profiles --------------------------------------------------------------------------
 
     def create_profile(self, workspace_id: str, name: str) -> Profile:
+        """A new profile; its name (trimmed) must be unique in the workspace ignoring case, which
+        the store enforces (ProfileTitleTaken, even for two creates racing)."""
         profile = Profile(
-            id=new_id("prf"), workspace_id=workspace_id, name=name, profile_key=new_secret("pk", 18),
+            id=new_id("prf"), workspace_id=workspace_id, name=_profile_name(name), profile_key=new_secret("pk", 18),
             created_at=self.clock.now(),
         )
         self.store.add_profile(profile)
         return profile
+
+    def rename_profile(self, workspace_id: str, profile_id: str, name: str) -> Profile:
+        """Give the profile another name (unique in the workspace ignoring case: ProfileTitleTaken)."""
+        profile = self.store.get_profile(workspace_id, profile_id)
+        new_name = _profile_name(name)
+        if new_name == profile.name:
+            return profile
+        return self.store.rename_profile(profile, new_name)
 
     def list_profiles(self, workspace_id: str) -> list[Profile]:
         return sorted(self.store.list_profiles(workspace_id), key=lambda p: p.id)
@@ -106,6 +116,13 @@ class WorkspaceService:
         if profile_id and profile_id != principal.default_profile_id:
             return self.store.get_profile(principal.workspace_id, profile_id).id
         return principal.default_profile_id
+
+
+def _profile_name(name: str) -> str:
+    trimmed = name.strip()
+    if not trimmed:
+        raise InvalidRequest("A profile needs a name.", details=[{"field": "name", "issue": "required"}])
+    return trimmed
 
 
 def require_role(principal: Principal, needed: Role) -> None:

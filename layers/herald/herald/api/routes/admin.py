@@ -17,6 +17,7 @@ from herald.api.models import (
     CreateProfileRequest,
     ProfileListResponse,
     ProfileResponse,
+    UpdateProfileRequest,
 )
 from herald.wiring import workspace_service
 from herald.workspaces.model import Role
@@ -52,7 +53,12 @@ def revoke_api_key(key_id: ResourceId) -> ApiKeyResponse:
 
 
 @router.post(
-    "/profiles", status_code=201, tags=["admin"], summary="Create a profile (a brand or client)", responses=documented()
+    "/profiles",
+    status_code=201,
+    tags=["admin"],
+    summary="Create a profile (a brand or client)",
+    description="Its name must be unique in the workspace, ignoring case (else 409 `conflict`).",
+    responses=documented(409),
 )
 def create_profile(body: Annotated[CreateProfileRequest, Body()]) -> tuple[ProfileResponse, int]:
     who = principal(router, Role.ADMIN)
@@ -69,6 +75,19 @@ def list_profiles() -> ProfileListResponse:
     return ProfileListResponse(
         profiles=[ProfileResponse.of(p, default) for p in service.list_profiles(who.workspace_id)]
     )
+
+
+@router.patch(
+    "/profiles/<profile_id>",
+    tags=["admin"],
+    summary="Rename a profile",
+    description="The new name must be unique in the workspace, ignoring case (else 409 `conflict`).",
+    responses=documented(404, 409),
+)
+def rename_profile(profile_id: ResourceId, body: Annotated[UpdateProfileRequest, Body()]) -> ProfileResponse:
+    who = principal(router, Role.ADMIN)
+    profile = workspace_service().rename_profile(who.workspace_id, profile_id, body.name)
+    return ProfileResponse.of(profile, who.default_profile_id)
 
 
 @router.delete("/profiles/<profile_id>", tags=["admin"], summary="Delete a profile", responses=documented(404))

@@ -41,7 +41,7 @@ router = Router()
 # Fields a PUT may set to null; a null elsewhere (text, media, tags ...) means "leave as is".
 CLEARABLE = frozenset(
     {"title", "campaign_id", "post_type", "content_ref", "notes", "timezone", "scheduled_at", "first_comment", "link",
-     "auto_hashtags", "is_video"}
+     "auto_hashtags", "is_video", "unsplash", "tracking_id"}
 )
 
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
@@ -116,6 +116,8 @@ def _new_post(body: CreatePostRequest) -> NewPost:
         first_comment=ContentPart(text=body.first_comment.text, media=body.first_comment.media)
         if body.first_comment
         else None,
+        unsplash=body.unsplash,
+        tracking_id=body.tracking_id,
     )
 
 
@@ -131,6 +133,7 @@ StatusQuery = Annotated[str | None, Query(max_length=256, description="A status,
 PlatformQuery = Annotated[str | None, Query(max_length=32)]
 CampaignQuery = Annotated[str | None, Query(max_length=256)]
 TagQuery = Annotated[str | None, Query(max_length=64)]
+TrackingQuery = Annotated[str | None, Query(max_length=128, description="Posts with this tracking_id (exact)")]
 StartQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) at or after")]
 EndQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) before")]
 LimitQuery = Annotated[int, Query(ge=1, le=100)]
@@ -145,6 +148,7 @@ def _filters(
     tag: str | None,
     start_date: datetime | None,
     end_date: datetime | None,
+    tracking_id: str | None = None,
 ) -> PostFilter:
     return PostFilter(
         statuses=_statuses(status),
@@ -153,6 +157,7 @@ def _filters(
         tag=tag,
         start=to_utc(start_date, None),
         end=to_utc(end_date, None),
+        tracking_id=tracking_id,
     )
 
 
@@ -167,9 +172,10 @@ def list_posts(
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
     profile_id: ProfileQuery = None,
+    tracking_id: TrackingQuery = None,
 ) -> PostListResponse:
     who = caller(router, Role.VIEWER, profile_id)
-    filters = _filters(status, platform, campaign_id, tag, start_date, end_date)
+    filters = _filters(status, platform, campaign_id, tag, start_date, end_date, tracking_id)
     page = post_service().list(who, filters, cursor, limit)
     return PostListResponse(posts=[PostResponse.of(p) for p in page.posts], cursor=page.cursor)
 
@@ -222,9 +228,10 @@ def get_queue(
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
     profile_id: ProfileQuery = None,
+    tracking_id: TrackingQuery = None,
 ) -> QueueResponse:
     who = caller(router, Role.VIEWER, profile_id)
-    filters = _filters(status, platform, campaign_id, tag, start_date, end_date)
+    filters = _filters(status, platform, campaign_id, tag, start_date, end_date, tracking_id)
     page, totals = post_service().queue(who, filters, cursor, limit)
     return QueueResponse(
         posts=[PostResponse.of(p) for p in page.posts],
@@ -281,7 +288,13 @@ def update_post(post_id: PostId, body: Annotated[UpdatePostRequest, Body()]) -> 
 @router.delete(
     "/posts/<post_id>",
     tags=["posts"],
-    summary="Cancel a post that has not been published",
+    summary="Cancel a post not published yet, or delete a published one from its networks",
+    description=(
+        "A draft, pending_approval, scheduled or paused post is cancelled (never sent). A published, "
+        "partially_published or failed post has everything it put out deleted from each network (thread "
+        "parts and first comments first); each target becomes `deleted`, or keeps its status with "
+        "`delete_error` when its network refused, and the post becomes `deleted` once nothing is left."
+    ),
     responses=documented(404, 409),
 )
 def delete_post(post_id: PostId) -> PostResponse:

@@ -9,7 +9,8 @@ account, but knows none of the posts published elsewhere.
 
 Failure injection. An account's queue is seeded from `Account.simulate` the first time the
 account is seen; `inject()` appends to it. Each queued failure answers the next create-post call
-(publish or reply) only; lookups, metrics, deletes and token refreshes are never failed directly.
+(publish or reply) only; lookups, metrics, mention reads, deletes and token refreshes are never
+failed directly.
 - rate_limited: 429 with the network's rate-limit headers, reset 60 s ahead. Nothing is created.
 - server_error: 503. Nothing is created.
 - timeout: the post IS created, then the answer is lost (httpx.ReadTimeout), as when a network
@@ -26,7 +27,9 @@ Time. Every simulator reads "now" from `simulated_now()`: the system's UTC time,
 `use_clock` sets (tests move it to watch metrics grow). Post metrics and follower counts are not
 stored: they are worked out from a stable digest and the time (see `common.grown_metrics` and
 `common.grown_followers`), so every process answers the same numbers for the same post at the same
-moment, and they never go down as time passes.
+moment, and they never go down as time passes. Each account is mentioned by made-up people a few
+times a day in the same way (`common.simulated_mentions`): the same mentions, with the same ids,
+in every process.
 """
 
 from __future__ import annotations

@@ -19,6 +19,12 @@ of at least 0, a mention's DID syntax, a tag's length): here their byte ranges m
 the UTF-8 text, on character boundaries, and must not overlap. Bluesky's app ignores or garbles
 such facets without an error, so an adapter bug would otherwise publish silently.
 
+Mentions. `app.bsky.notification.listNotifications` answers the account's made-up mentions as
+they come with time (`common.simulated_mentions`: people from `common.MENTIONERS` with
+`.bsky.social` handles, a few a day), as `mention` notifications, or `reply` ones answering the
+account's newest post before them; newest first, `limit` 1-100, `reasons` honoured, and a cursor
+(the last one's time in microseconds) for the older ones.
+
 `com.atproto.identity.resolveHandle` knows the handles of the accounts this process has seen
 (their own DIDs) and, as stand-ins for the rest of the network, every handle ending in
 `.bsky.social` or `.test` (a did:plc derived from the handle); any other handle is answered
@@ -86,7 +92,15 @@ from herald.platforms.bluesky import (
     utf8_length,
 )
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now, stable_digest
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
+from herald.platforms.simulators.common import (
+    SimulatedMention,
+    Simulator,
+    grown_followers,
+    grown_metrics,
+    reply_target,
+    request_json,
+    simulated_mentions,
+)
 from herald.text.graphemes import grapheme_count
 
 RECORDINGS = Path(__file__).with_name("recordings") / "bluesky.json"
@@ -355,6 +369,7 @@ class BlueskySimulator(Simulator):
             UPLOAD_BLOB: ("POST", self._upload_blob),
             "app.bsky.feed.getPosts": ("GET", self._get_posts),
             "app.bsky.actor.getProfile": ("GET", self._get_profile),
+            "app.bsky.notification.listNotifications": ("GET", self._list_notifications),
             "com.atproto.server.refreshSession": ("POST", self._refresh),
             "com.atproto.server.deleteSession": ("POST", self._delete_session),
             "com.atproto.server.getServiceAuth": ("GET", self._service_auth),
@@ -461,6 +476,42 @@ class BlueskySimulator(Simulator):
             now = simulated_now()
             views = [_post_view(owner, post, now) for owner, post in found]
         return httpx.Response(200, json=shaped("getPosts", posts=views))
+
+    # --- app.bsky.notification.listNotifications ---------------------------------------------
+
+    def _list_notifications(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        reasons = set(params.get_list("reasons")) or {"mention", "reply"}
+        try:
+            limit = int(params.get("limit", "50"))
+            before = int(params["cursor"]) if "cursor" in params else None
+        except ValueError:
+            return _error(400, "InvalidRequest", "Error: limit must be an integer")
+        if not 1 <= limit <= 100:
+            return _error(400, "InvalidRequest", "Error: limit can not be greater than 100" if limit > 100
+                          else "Error: limit can not be less than 1")
+        now = simulated_now()
+        with LOCK:
+            state = self.authorized(request)
+            did, handle = state.tokens["did"], state.username
+            own = {post["uri"]: post for post in state.posts.values()}
+        own_posts = [(uri, from_iso(post["indexed_at"])) for uri, post in own.items()]
+        notifications: list[dict[str, Any]] = []
+        more = False
+        for mention in simulated_mentions(f"bluesky:{did}", f"@{handle}", now):
+            if before is not None and _micros(mention.at) >= before:
+                continue
+            target = own.get(reply_target(own_posts, mention.at) or "") if mention.reply else None
+            if ("reply" if target else "mention") not in reasons:
+                continue
+            if len(notifications) == limit:
+                more = True
+                break
+            notifications.append(_notification(mention, target))
+        body: dict[str, Any] = {"notifications": notifications}
+        if more:
+            body["cursor"] = str(_micros(from_iso(notifications[-1]["indexedAt"])))
+        return httpx.Response(200, json=shaped("listNotifications", **body))
 
     # --- app.bsky.actor.getProfile -----------------------------------------------------------
 
@@ -766,6 +817,32 @@ def _post_view(owner: SimulatedAccount, post: dict[str, Any], now: datetime) -> 
         indexedAt=post["indexed_at"],
         labels=[],
     )
+
+
+def _micros(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _notification(mention: SimulatedMention, target: dict[str, Any] | None) -> dict[str, Any]:
+    """A simulated mention as a notification: a post by a made-up `.bsky.social` account, `reply`
+    when it answers the account's post `target`."""
+    handle = f"{mention.author.replace('_', '-')}.bsky.social"
+    author_did = did_for_handle(handle)
+    record: dict[str, Any] = {"$type": POST_COLLECTION, "text": mention.text, "createdAt": to_iso(mention.at)}
+    if target is not None:
+        parent = {"uri": target["uri"], "cid": target["cid"]}
+        root = (target["record"].get("reply") or {}).get("root") or parent
+        record["reply"] = {"root": root, "parent": parent}
+    rkey = encode_tid(_micros(mention.at) << 10 | mention.number % 1024)
+    fields: dict[str, Any] = {
+        "uri": f"at://{author_did}/{POST_COLLECTION}/{rkey}", "cid": _cid(record),
+        "author": {"did": author_did, "handle": handle, "displayName": mention.author_name},
+        "reason": "reply" if target is not None else "mention", "record": record, "isRead": False,
+        "indexedAt": to_iso(mention.at), "labels": [],
+    }
+    if target is not None:
+        fields["reasonSubject"] = target["uri"]
+    return shaped("listNotifications", "notifications", 0, **fields)
 
 
 # --- validation and answers ------------------------------------------------------------------

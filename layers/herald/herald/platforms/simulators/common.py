@@ -1,7 +1,7 @@
 """What every network simulator does the same way: one instance per account, registered on first
 sight; requests refused for a token the network does not honour; the failures injected into
 create-post calls (see `herald.platforms.simulators`); and the counts that grow with time (a
-post's metrics, an account's followers). Each network's own answers (its error bodies, its
+post's metrics, an account's followers, the mentions made of it). Each network's own answers (its error bodies, its
 rate-limit headers, its routes, its metric fields) stay in its module."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import math
 from abc import ABC, abstractmethod
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
@@ -182,3 +184,73 @@ def grown_followers(account_key: str, now: datetime) -> int:
 def _between(bounds: tuple[int, int], seed: bytes) -> int:
     low, high = bounds
     return low + int.from_bytes(seed, "big") % (high - low + 1)
+
+
+# --- mentions that come with time ------------------------------------------------------------
+
+# Every account is mentioned now and then by made-up people: from MENTIONS_EPOCH on, once in each
+# period of a per-account 3 to 12 hours, at a per-mention moment in its first half.
+MENTIONS_EPOCH = FOLLOWERS_EPOCH
+_MENTION_EVERY_HOURS = (3, 12)
+# (handle, display name): handles fit every network's rules once "_" becomes "-" where needed.
+MENTIONERS = (
+    ("ada_lovelace", "Ada Lovelace"),
+    ("grace_hopper", "Grace Hopper"),
+    ("alan_turing", "Alan Turing"),
+    ("katherine_j", "Katherine Johnson"),
+    ("linus_t", "Linus T."),
+    ("margaret_h", "Margaret Hamilton"),
+    ("tim_bl", "Tim B-L"),
+    ("radia_p", "Radia Perlman"),
+)
+_MENTION_TEXTS = (
+    "{at} this is exactly what I needed today, thank you!",
+    "Has anyone tried {at}'s latest? Curious what you think.",
+    "{at} quick question: does this work on mobile too?",
+    "Big thanks to {at} for the help this week",
+    "{at} love it! When is the next one?",
+    "Shout-out to {at}, worth a follow.",
+)
+
+
+@dataclass(frozen=True)
+class SimulatedMention:
+    """The `number`-th mention of an account (from 0): made at `at` by one of MENTIONERS, with a
+    text that @mentions the account, and `reply` when it answers the account's newest post made
+    before it (if the account has one)."""
+
+    number: int
+    at: datetime
+    author: str
+    author_name: str
+    text: str
+    reply: bool
+
+
+def simulated_mentions(account_key: str, mention: str, now: datetime) -> Iterator[SimulatedMention]:
+    """The mentions of the account `account_key` (e.g. "x:1234") made by `now`, newest first, lazily
+    (they go back to MENTIONS_EPOCH); `mention` is how a text names the account (e.g. "@herald").
+    The same in every process; a later `now` only adds newer ones."""
+    period = timedelta(hours=_between(_MENTION_EVERY_HOURS, stable_digest("mention-period", account_key)[:2]))
+    number = int((now - MENTIONS_EPOCH) / period) if now > MENTIONS_EPOCH else -1
+    while number >= 0:
+        made = simulated_mention(account_key, mention, number, period)
+        if made.at <= now:
+            yield made
+        number -= 1
+
+
+def simulated_mention(account_key: str, mention: str, number: int, period: timedelta) -> SimulatedMention:
+    digest = stable_digest("mention", account_key, str(number))
+    offset = period * (int.from_bytes(digest[:4], "big") % 1000) / 2000  # within the period's first half
+    author, author_name = MENTIONERS[digest[4] % len(MENTIONERS)]
+    text = _MENTION_TEXTS[digest[5] % len(_MENTION_TEXTS)].format(at=mention)
+    at = (MENTIONS_EPOCH + period * number + offset).replace(microsecond=0)
+    return SimulatedMention(number, at, author, author_name, text, reply=digest[6] % 3 == 0)
+
+
+def reply_target(posts: list[tuple[str, datetime]], at: datetime) -> str | None:
+    """The id of the newest of `posts` ((id, created_at)) made before `at`: what a reply at `at`
+    answers; None when there is none."""
+    earlier = [(created, post_id) for post_id, created in posts if created < at]
+    return max(earlier)[1] if earlier else None

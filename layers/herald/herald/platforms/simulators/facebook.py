@@ -10,6 +10,10 @@ is refused (506, duplicate). A video is processing at its first status read and 
 the Graph refuses a field its node lacks. Failure injection (see `herald.platforms.simulators`)
 applies to the create-post calls: a feed post, a published photo, a video and a comment.
 
+Mentions: `GET /{page-id}/tagged` answers the posts that tag the Page as they come with time
+(`common.simulated_mentions`: made-up Pages and people from `common.MENTIONERS`, a few a day),
+newest first; a person's post shows no `from`, as Facebook shows it only to its author.
+
 Counts: reactions, comments and shares grow with the time since the post was created
 (`common.grown_metrics`; comments add the real simulated ones), and the Page's followers_count and
 fan_count grow day by day (`common.grown_followers`)."""
@@ -23,7 +27,13 @@ import httpx
 
 from herald.platforms.facebook import MAX_TEXT, SCOPES
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now
-from herald.platforms.simulators.common import Refused, grown_followers, grown_metrics
+from herald.platforms.simulators.common import (
+    Refused,
+    SimulatedMention,
+    grown_followers,
+    grown_metrics,
+    simulated_mentions,
+)
 from herald.platforms.simulators.meta import (
     GraphSimulator,
     comment_count,
@@ -40,6 +50,7 @@ from herald.platforms.simulators.meta import (
     not_found,
     numeric_id,
     page_tokens,
+    paged,
     parse_graph_time,
     pick,
     recorded_body,
@@ -95,6 +106,7 @@ class FacebookSimulator(GraphSimulator):
                 ("GET", "videos"): self._videos,
                 ("POST", "comments"): self._comment,
                 ("GET", "comments"): self._comments,
+                ("GET", "tagged"): self._tagged,
             }
             handler = handlers.get((method, parts[1]))
             if handler is not None:
@@ -226,6 +238,19 @@ class FacebookSimulator(GraphSimulator):
             views = [_view(post, text_field) for post in posts]
         return listed(request, views)
 
+    # --- GET /{page-id}/tagged ----------------------------------------------------------------
+
+    def _tagged(self, request: httpx.Request, page_id: str) -> httpx.Response:
+        """The posts tagging the Page, newest first."""
+        with LOCK:
+            state = self.authorized(request)
+            _check_page(state, page_id, "get")
+            name = state.username
+        fields = requested_fields(request)
+        views = (pick(_tagged_view(page_id, name, mention), fields)
+                 for mention in simulated_mentions(f"facebook:{page_id}", name, simulated_now()))
+        return httpx.Response(200, json=paged(request, views))
+
     # --- GET /?ids= and GET /{id} ------------------------------------------------------------
 
     def _lookup(self, request: httpx.Request) -> httpx.Response:
@@ -331,6 +356,18 @@ def _repeats_last_message(state: SimulatedAccount, body: dict[str, Any]) -> bool
 def _duplicate() -> httpx.Response:
     body = recorded_body(NETWORK, "error_duplicate")
     return httpx.Response(400, json=body)
+
+
+def _tagged_view(page_id: str, name: str, mention: SimulatedMention) -> dict[str, Any]:
+    """A post tagging the Page `name`: by a made-up Page (with `from`) or, every other one, by a
+    person (no `from`)."""
+    author_id = numeric_id(15 if mention.number % 2 else 16, "fb-mentioner", mention.author)
+    local = numeric_id(15, "fb-tagged", page_id, str(mention.number))
+    view = {"id": f"{author_id}_{local}", "message": mention.text, "created_time": graph_time(mention.at),
+            "permalink_url": f"{_WEB}/{author_id}/posts/{local}"}
+    if mention.number % 2 == 0:
+        view["from"] = {"name": mention.author_name, "id": author_id}
+    return view
 
 
 def _view(post: dict[str, Any], text_field: str = "message") -> dict[str, Any]:

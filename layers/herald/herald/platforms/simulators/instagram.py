@@ -13,6 +13,10 @@ against 100. Failure injection (see `herald.platforms.simulators`) applies to me
 comments; the `duplicate` failure answers the Graph's 506 (Instagram documents no duplicate error
 of its own: unverified).
 
+Mentions: `GET /{ig-user-id}/tags` answers the media other accounts tagged the account in as they
+come with time (`common.simulated_mentions`: people from `common.MENTIONERS`, a few a day), newest
+first; as documented, the answer pages by `paging.cursors` only (no `paging.next`).
+
 Counts: a media's insights (views, reach, likes, comments, shares, saved) grow with the time since
 it was published (`common.grown_metrics`; comments add the real simulated ones), and the account's
 followers_count grows day by day (`common.grown_followers`)."""
@@ -27,7 +31,13 @@ import httpx
 
 from herald.platforms.instagram import INSIGHTS, MAX_ITEMS, MAX_TEXT, SCOPES
 from herald.platforms.simulators import LOCK, SimulatedAccount, accounts_on, simulated_now, stable_digest
-from herald.platforms.simulators.common import Refused, grown_followers, grown_metrics
+from herald.platforms.simulators.common import (
+    Refused,
+    SimulatedMention,
+    grown_followers,
+    grown_metrics,
+    simulated_mentions,
+)
 from herald.platforms.simulators.meta import (
     GraphSimulator,
     comment_count,
@@ -43,6 +53,7 @@ from herald.platforms.simulators.meta import (
     not_found,
     numeric_id,
     page_tokens,
+    paged,
     parse_graph_time,
     pick,
     recorded_body,
@@ -93,6 +104,7 @@ class InstagramSimulator(GraphSimulator):
                 ("POST", "media"): self._create_container,
                 ("GET", "media"): self._media_list,
                 ("POST", "media_publish"): self._publish,
+                ("GET", "tags"): self._tags,
             }
             handler = handlers.get((method, parts[1]))
             if handler is not None:
@@ -198,6 +210,16 @@ class InstagramSimulator(GraphSimulator):
             views = [view for view in views if parse_graph_time(view["timestamp"]).timestamp() >= int(since)]
         return listed(request, views)
 
+    def _tags(self, request: httpx.Request) -> httpx.Response:
+        """GET /{ig-user-id}/tags: the media tagging the account, newest first."""
+        with LOCK:
+            state = self.authorized(request)
+            ig_user_id, username = state.tokens["ig_user_id"], state.username
+        fields = requested_fields(request)
+        views = (pick(_tagged_view(ig_user_id, mention), fields)
+                 for mention in simulated_mentions(f"instagram:{ig_user_id}", f"@{username}", simulated_now()))
+        return httpx.Response(200, json=paged(request, views, next_link=False))
+
     def _insights(self, request: httpx.Request, media_id: str) -> httpx.Response:
         metrics = request.url.params.get("metric", "").split(",")
         with LOCK:
@@ -287,6 +309,14 @@ def _store(state: SimulatedAccount, kind: str, **fields: Any) -> dict[str, Any]:
             "permalink": f"{_WEB}/p/{shortcode}/", "parent": None, **fields}
     state.posts[post_id] = post
     return post
+
+
+def _tagged_view(ig_user_id: str, mention: SimulatedMention) -> dict[str, Any]:
+    """A made-up account's image that tags the account."""
+    media_id = numeric_id(17, "ig-tagged", ig_user_id, str(mention.number))
+    shortcode = base64.urlsafe_b64encode(stable_digest("ig-shortcode", media_id)).decode()[:11]
+    return {"id": media_id, "caption": mention.text, "media_type": "IMAGE", "username": mention.author,
+            "timestamp": graph_time(mention.at), "permalink": f"{_WEB}/p/{shortcode}/"}
 
 
 def _view(post: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,11 @@ Failure injection: see `herald.platforms.simulators`; it applies to `POST /api/v
 first status back). `expired_token` and `revoked_token` refuse the token from then on; Mastodon has
 no refresh, so only a new connection gets a working token.
 
+Mentions: `GET /api/v1/notifications` answers the account's made-up mentions as they come with
+time (`common.simulated_mentions`: people from `common.MENTIONERS` on another instance, a few a
+day, some replying to the account's newest status), as `mention` notifications shaped as the
+recorded ones, newest first, with `types[]`, `since_id`, `max_id` and `limit` (40, at most 80).
+
 Counts: a status's favourites_count, reblogs_count and replies_count grow with the time since it
 was created (`common.grown_metrics`; replies add the real simulated ones; the recorded Status shows
 no quotes_count, so there is none), and an account's followers_count grows day by day
@@ -57,7 +62,15 @@ from herald.platforms.simulators import (
     simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
+from herald.platforms.simulators.common import (
+    SimulatedMention,
+    Simulator,
+    grown_followers,
+    grown_metrics,
+    reply_target,
+    request_json,
+    simulated_mentions,
+)
 from herald.text.counting import mastodon as mastodon_length
 
 RECORDINGS = Path(__file__).parent / "recordings" / "mastodon.json"
@@ -66,6 +79,7 @@ IDEMPOTENCY_WINDOW = timedelta(hours=1)
 MAX_ATTACHMENTS = 4  # Status::MEDIA_ATTACHMENTS_LIMIT
 MAX_STATUS_IDS = 20  # GET /api/v1/statuses: DEFAULT_STATUSES_LIMIT
 RATE_LIMIT = 300  # requests per 5 minutes, per account
+MENTIONERS_INSTANCE = "fosstodon.example"  # where the made-up people who mention accounts live
 _sequence = 0  # the low 16 bits of generated ids, process-wide (guarded by LOCK)
 # account id -> (the state it belongs to, its uploaded attachments by id); a new state after
 # simulators.reset() starts with no attachments.
@@ -154,6 +168,7 @@ class MastodonSimulator(Simulator):
             ("GET", re.compile(r"/api/v1/accounts/verify_credentials"), self._verify_credentials),
             ("GET", re.compile(r"/api/v1/accounts/(\d+)/statuses"), self._account_statuses),
             ("GET", re.compile(r"/api/v2/instance"), self._instance),
+            ("GET", re.compile(r"/api/v1/notifications"), self._notifications),
             ("POST", re.compile(r"/api/v2/media"), self._upload),
             ("GET", re.compile(r"/api/v1/media/(\d+)"), self._media),
             ("POST", re.compile(r"/oauth/revoke"), self._revoke),
@@ -249,6 +264,39 @@ class MastodonSimulator(Simulator):
             page = [str(post_id) for post_id in ids if max_id is None or post_id < max_id][:limit]
             answer = [_status_json(owner, owner.posts[post_id]) for post_id in page]
         return httpx.Response(200, json=answer, headers=_pagination(request, page))
+
+    # --- GET /api/v1/notifications -----------------------------------------------------------
+
+    def _notifications(self, request: httpx.Request) -> httpx.Response:
+        """The account's mention notifications, newest first; `types[]`, `since_id`, `max_id` and
+        `limit` (default 40, at most 80) as documented."""
+        params = request.url.params
+        try:
+            limit = min(abs(int(params.get("limit", "40"))), 80)
+            since_id = int(params.get("since_id", "0"))
+            max_id = int(params["max_id"]) if "max_id" in params else None
+        except ValueError:
+            return _error(422, "Validation failed: limit, since_id and max_id must be numbers")
+        types = params.get_list("types[]")
+        now = simulated_now()
+        with LOCK:
+            state = self.authorized(request)
+            host = request.url.host
+            own = {post["id"]: post for post in state.posts.values()}
+            user_id, local = state.tokens["user_id"], _local(state.username)
+        if types and "mention" not in types:
+            return httpx.Response(200, json=[])
+        own_posts = [(post_id, from_iso(post["created_at"])) for post_id, post in own.items()]
+        page: list[dict[str, Any]] = []
+        for mention in simulated_mentions(f"mastodon:{host}:{user_id}", f"@{local}", now):
+            notification_id = _mention_ids(mention)[0]
+            if int(notification_id) <= since_id or len(page) == limit:
+                break
+            if max_id is not None and int(notification_id) >= max_id:
+                continue
+            target = reply_target(own_posts, mention.at) if mention.reply else None
+            page.append(_notification_json(host, user_id, local, mention, target))
+        return httpx.Response(200, json=page, headers=_pagination(request, [n["id"] for n in page]))
 
     # --- GET /api/v2/instance ----------------------------------------------------------------
 
@@ -420,6 +468,39 @@ def _status_json(owner: SimulatedAccount, post: dict[str, Any]) -> dict[str, Any
         media_attachments=copy.deepcopy(post["media"]),
     )
     return status
+
+
+def _mention_ids(mention: SimulatedMention) -> tuple[str, str]:
+    """(notification id, status id) of a simulated mention: snowflakes from its time."""
+    milliseconds = int(mention.at.timestamp() * 1000)
+    sequence = mention.number % 32768
+    return str((milliseconds + 150) << 16 | sequence), str(milliseconds << 16 | sequence)
+
+
+def _notification_json(host: str, user_id: str, local: str, mention: SimulatedMention,
+                       target: str | None) -> dict[str, Any]:
+    """A mention notification shaped as the recorded one: the status of a person on
+    MENTIONERS_INSTANCE that mentions the account (and replies to `target`, its status)."""
+    notification_id, status_id = _mention_ids(mention)
+    author_id = _numeric_id("mentioner", mention.author)
+    author = {"id": author_id, "username": mention.author, "acct": f"{mention.author}@{MENTIONERS_INSTANCE}",
+              "display_name": mention.author_name, "url": f"https://{MENTIONERS_INSTANCE}/@{mention.author}"}
+    template = recorded_body("notifications_mentions")[0]
+    status = template["status"]
+    status.update(
+        id=status_id,
+        created_at=to_iso(mention.at),
+        in_reply_to_id=target,
+        in_reply_to_account_id=user_id if target else None,
+        uri=f"https://{MENTIONERS_INSTANCE}/users/{mention.author}/statuses/{status_id}",
+        url=f"https://{MENTIONERS_INSTANCE}/@{mention.author}/{status_id}",
+        content=_html(mention.text),
+        account={key: author[key] for key in status["account"]},
+        mentions=[{"id": user_id, "username": local, "url": f"https://{host}/@{local}", "acct": local}],
+    )
+    template.update(id=notification_id, created_at=to_iso(mention.at + timedelta(milliseconds=150)),
+                    account={key: author[key] for key in template["account"]}, status=status)
+    return template
 
 
 def _account_json(host: str, user_id: str, username: str) -> dict[str, Any]:

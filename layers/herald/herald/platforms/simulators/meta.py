@@ -21,9 +21,10 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -209,14 +210,17 @@ def listed(request: httpx.Request, views: list[dict[str, Any]]) -> httpx.Respons
     return httpx.Response(200, json=paged(request, [pick(view, fields) for view in views]))
 
 
-def paged(request: httpx.Request, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """A list answer: `limit` items from the `after` cursor, with paging.next while more remain."""
+def paged(request: httpx.Request, items: Iterable[dict[str, Any]], *, next_link: bool = True) -> dict[str, Any]:
+    """A list answer: `limit` items from the `after` cursor, with paging.next while more remain
+    (unless `next_link` is False: lists such as /tags and /tagged page by their cursors only).
+    `items` are taken lazily, no further than the page."""
     params = request.url.params
     start = int(base64.urlsafe_b64decode(params["after"] + "==").decode()) if params.get("after") else 0
     limit = int(params.get("limit", "25"))
-    page = items[start : start + limit]
+    window = list(islice(items, start, start + limit + 1))
+    page = window[:limit]
     paging: dict[str, Any] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page))}}
-    if start + limit < len(items):
+    if len(window) > limit and next_link:
         paging["next"] = str(request.url.copy_set_param("after", _cursor(start + limit)))
     return {"data": page, "paging": paging}
 

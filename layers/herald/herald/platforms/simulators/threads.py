@@ -30,6 +30,11 @@ made by `simulated_code`, app credentials TEST_CLIENT_ID/TEST_CLIENT_SECRET), th
 exchange, the profile and its followers. Its tokens carry who they belong to, so every process
 agrees on them.
 
+Mentions: `GET /{user-id}/mentions` answers the account's made-up mentions as they come with time
+(`common.simulated_mentions`: people from `common.MENTIONERS`, a few a day, some replying to the
+account's newest post), newest first, with `since`, `limit` and `after`; as documented, the
+answer pages by `paging.cursors` only (no `paging.next`).
+
 Counts: a post's insights (views, likes, replies, reposts, quotes, shares) grow with the time since
 it was published (`common.grown_metrics`; replies add the real simulated ones), and the followers_count
 user insight grows day by day (`common.grown_followers`)."""
@@ -59,7 +64,14 @@ from herald.platforms.simulators import (
     simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics
+from herald.platforms.simulators.common import (
+    SimulatedMention,
+    Simulator,
+    grown_followers,
+    grown_metrics,
+    reply_target,
+    simulated_mentions,
+)
 from herald.platforms.threads import MAX_CAROUSEL_ITEMS, MAX_TEXT_LENGTH, MEDIA_METRICS
 from herald.text.counting import threads as threads_length
 
@@ -81,6 +93,8 @@ REPLY_CONTROLS = frozenset(
 LISTED_MEDIA_TYPES = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
 PROFILE_FIELDS = ("id", "username", "name", "threads_profile_picture_url", "threads_biography")
 POST_FIELDS = ("id", "text", "timestamp", "media_type", "permalink", "shortcode", "username")
+MENTION_FIELDS = ("id", "text", "username", "permalink", "timestamp", "media_type", "shortcode", "is_reply",
+                  "replied_to")
 LIMIT_FIELDS = ("quota_usage", "config", "reply_quota_usage", "reply_config")
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.IGNORECASE)
 _containers: dict[str, dict[str, Any]] = {}  # container id -> container, process-wide (guarded by LOCK)
@@ -223,6 +237,8 @@ class ThreadsSimulator(Simulator):
                 return _create_container(request, state)
             if (request.method, edge) in (("GET", "threads"), ("GET", "replies")):
                 return _listing(request, state, replies=edge == "replies")
+            if (request.method, edge) == ("GET", "mentions"):
+                return _mentions(request, state)
             if (request.method, edge) == ("GET", "threads_publishing_limit"):
                 return _publishing_limit(request, state)
             if (request.method, edge) == ("GET", "threads_insights"):
@@ -444,6 +460,51 @@ def _listing(request: httpx.Request, state: SimulatedAccount, *, replies: bool) 
             paging["next"] = f"https://{HOST}{request.url.path}?{urlencode(query)}"
         answer["paging"] = paging
     return httpx.Response(200, json=answer)
+
+
+def _mentions(request: httpx.Request, state: SimulatedAccount) -> httpx.Response:
+    """GET /{user-id}/mentions: the account's simulated mentions made since `since`, newest first."""
+    params = request.url.params
+    since, limit = params.get("since", str(MIN_SINCE)), params.get("limit", str(DEFAULT_LISTING_LIMIT))
+    if not since.isdigit() or int(since) < MIN_SINCE:
+        return _invalid_parameter(f"Param since must be a Unix time not before {MIN_SINCE}")
+    if not limit.isdigit() or not 0 < int(limit) <= MAX_LISTING_LIMIT:
+        return _invalid_parameter(f"Param limit must be a number from 1 to {MAX_LISTING_LIMIT}")
+    after = _cursor_id(params["after"]) if "after" in params else None
+    if after is not None and not after.isdigit():
+        return _invalid_parameter("Param after is not a cursor this list gave")
+    own_posts = [(post["id"], from_iso(post["timestamp"])) for post in state.posts.values()]
+    user_id, username = state.tokens["user_id"], state.username
+    page: list[dict[str, Any]] = []
+    for mention in simulated_mentions(f"threads:{user_id}", f"@{username}", simulated_now()):
+        if mention.at.timestamp() < int(since) or len(page) == int(limit):
+            break
+        if after is not None and mention.number >= int(after):
+            continue
+        target = reply_target(own_posts, mention.at) if mention.reply else None
+        page.append(_mention_view(mention, target))
+    fields = _fields(request)
+    views = [{f: v for f, v in post.items() if f == "id" or (f in fields and f in MENTION_FIELDS)} for post in page]
+    answer: dict[str, Any] = {"data": views}
+    if page:
+        first, last = page[0]["number"], page[-1]["number"]
+        answer["paging"] = {"cursors": {"before": _cursor(str(first)), "after": _cursor(str(last))}}
+    return httpx.Response(200, json=answer)
+
+
+def _mention_view(mention: SimulatedMention, target: str | None) -> dict[str, Any]:
+    milliseconds = int(mention.at.timestamp() * 1000)
+    post_id = f"17{(milliseconds * 1000 + mention.number % 1000) % 10**15:015d}"
+    shortcode = base64.urlsafe_b64encode(stable_digest("threads-shortcode", post_id)).decode()[:11]
+    view: dict[str, Any] = {
+        "id": post_id, "text": mention.text, "username": mention.author,
+        "permalink": f"{PUBLIC_HOST}/@{mention.author}/post/{shortcode}",
+        "timestamp": mention.at.strftime("%Y-%m-%dT%H:%M:%S+0000"), "media_type": "TEXT_POST",
+        "shortcode": shortcode, "is_reply": target is not None,
+    }
+    if target is not None:
+        view["replied_to"] = {"id": target}
+    return {**view, "number": mention.number}
 
 
 def _publishing_limit(request: httpx.Request, state: SimulatedAccount) -> httpx.Response:

@@ -18,6 +18,11 @@ of the last 30 days (others get X's not-authorized-for-field error), grown with 
 post was created (`common.grown_metrics`); reply_count adds the real simulated replies. The user's
 followers_count grows day by day (`common.grown_followers`).
 
+Mentions: `GET /2/users/{id}/mentions` answers the account's made-up mentions as they come with
+time (`common.simulated_mentions`: people from `common.MENTIONERS`, a few a day, some replying to
+the account's newest post), newest first, with since_id, max_results (5-100), pagination_token,
+tweet.fields and expansions=author_id (includes.users), as X's documented example shows.
+
 OAuth 2.0: the test app is a confidential client, so the token and revoke endpoints require HTTP
 Basic with TEST_CLIENT_ID and TEST_CLIENT_SECRET. `connect_handler` answers the code exchange
 (codes made by `simulated_code`, PKCE verifier checked) and `GET /2/users/me` before the account
@@ -51,7 +56,15 @@ from herald.platforms.simulators import (
     simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
+from herald.platforms.simulators.common import (
+    SimulatedMention,
+    Simulator,
+    grown_followers,
+    grown_metrics,
+    reply_target,
+    request_json,
+    simulated_mentions,
+)
 from herald.text.twitter import MAX_WEIGHTED_LENGTH, url_spans, weighted_length
 
 HOST = "api.x.com"
@@ -197,6 +210,8 @@ class XSimulator(Simulator):
             return self._delete(request, parts[2])
         if method == "GET" and len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "tweets":
             return self._timeline(request, parts[2])
+        if method == "GET" and len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "mentions":
+            return self._mentions(request, parts[2])
         if method == "POST" and len(parts) == 5 and parts[:3] == ["2", "media", "upload"]:
             if parts[4] == "append":
                 return self._append(request, parts[3])
@@ -325,6 +340,56 @@ class XSimulator(Simulator):
         if more:
             meta["next_token"] = views[-1]["id"]
         return httpx.Response(200, json={"data": views, "meta": meta} if views else {"meta": meta})
+
+    def _mentions(self, request: httpx.Request, user_id: str) -> httpx.Response:
+        """GET /2/users/{id}/mentions: the user's simulated mentions, newest first."""
+        params = request.url.params
+        fields, expansions = _fields(request, "tweet.fields"), _fields(request, "expansions")
+        try:
+            page_size = int(params.get("max_results", "10"))
+            since_id = int(params["since_id"]) if "since_id" in params else 0
+            before = int(params["pagination_token"]) if "pagination_token" in params else None
+        except ValueError:
+            return _invalid_request("since_id", "since_id and pagination_token must be post ids.")
+        if not 5 <= page_size <= 100:
+            return _invalid_request(
+                "max_results", f"The `max_results` query parameter value [{page_size}] is not between 5 and 100"
+            )
+        now = simulated_now()
+        with LOCK:
+            self.authorized(request)
+            owner = next((s for s in accounts_on("x") if s.tokens.get("user_id") == user_id), None)
+            if owner is None:
+                return httpx.Response(200, json={"errors": [_not_found_error("user", "id", user_id)]})
+            own_posts = [(post["id"], from_iso(post["created_at"])) for post in owner.posts.values()]
+            username = owner.username
+        page: list[dict[str, Any]] = []
+        more = False
+        for mention in simulated_mentions(f"x:{user_id}", f"@{username}", now):
+            post = _mention_post(user_id, mention, own_posts)
+            if int(post["id"]) <= since_id:
+                break
+            if before is not None and int(post["id"]) >= before:
+                continue
+            if len(page) == page_size:
+                more = True
+                break
+            page.append(post)
+        views = [_mention_view(post, fields | ({"author_id"} if "author_id" in expansions else set())) for post in page]
+        meta: dict[str, Any] = {"result_count": len(views)}
+        if views:
+            meta.update(newest_id=views[0]["id"], oldest_id=views[-1]["id"])
+        if more:
+            meta["next_token"] = views[-1]["id"]
+        if not views:
+            return httpx.Response(200, json={"meta": meta})
+        body: dict[str, Any] = {"data": views}
+        if "author_id" in expansions:
+            authors = {post["author_id"]: post for post in page}
+            body["includes"] = {"users": [{"id": i, "name": post["name"], "username": post["username"]}
+                                          for i, post in authors.items()]}
+        body["meta"] = meta
+        return httpx.Response(200, json=body)
 
     # --- media upload v2 ---------------------------------------------------------------------
 
@@ -711,6 +776,34 @@ def _timeline_view(post: dict[str, Any], fields: set[str]) -> dict[str, Any]:
         view["attachments"] = {"media_keys": [media["media_key"] for media in post["media"]]}
     if "entities" in fields and urls:
         view["entities"] = {"urls": urls}
+    return view
+
+
+def _mention_post(user_id: str, mention: SimulatedMention, own_posts: list[tuple[str, datetime]]) -> dict[str, Any]:
+    """A simulated mention as a post: a snowflake id from its time (the sequence bits from its
+    number), by a made-up user, replying to the account's newest post before it when it replies."""
+    milliseconds = int(mention.at.timestamp() * 1000) - TWITTER_EPOCH_MS
+    worker = stable_digest("x-mentions", user_id)[0] << 2 & 0x3FF
+    post_id = str(milliseconds << 22 | worker << 12 | mention.number % 4096)
+    target = reply_target(own_posts, mention.at) if mention.reply else None
+    return {"id": post_id, "text": mention.text, "author_id": user_id_for_username(mention.author),
+            "username": mention.author, "name": mention.author_name, "created_at": to_iso(mention.at),
+            "in_reply_to": target,
+            "in_reply_to_user_id": user_id if target else None}
+
+
+def _mention_view(post: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": post["id"], "text": _escape(post["text"]), "edit_history_tweet_ids": [post["id"]]}
+    if "author_id" in fields:
+        view["author_id"] = post["author_id"]
+    if "created_at" in fields:
+        view["created_at"] = post["created_at"]
+    if "conversation_id" in fields:
+        view["conversation_id"] = post["in_reply_to"] or post["id"]
+    if "in_reply_to_user_id" in fields and post["in_reply_to_user_id"]:
+        view["in_reply_to_user_id"] = post["in_reply_to_user_id"]
+    if "referenced_tweets" in fields and post["in_reply_to"]:
+        view["referenced_tweets"] = [{"type": "replied_to", "id": post["in_reply_to"]}]
     return view
 
 
