@@ -70,6 +70,16 @@ class AnalyticsStore:
     def _pk(self, workspace_id: str) -> dict[str, str]:
         return {"S": keys.workspace_pk(workspace_id)}
 
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        """Write an item that must not exist yet; False when it does (a repeat changes nothing)."""
+        try:
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)")
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def _query(self, **query: Any) -> Iterator[dict[str, Any]]:
         query = {"TableName": self._table, **query}
         while True:
@@ -94,13 +104,7 @@ class AnalyticsStore:
             "GSI1SK": f"{target.account_id}#{to_iso(target.published_at)}#{target.post_id}",
             "entity": "tracked", **target.model_dump(mode="python"), "expires_at": int(expires_at.timestamp()),
         })
-        try:
-            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)")
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def tracked_since(self, cutoff: datetime) -> Iterator[TrackedTarget]:
         """Every workspace's targets published since `cutoff`, each account's together."""
@@ -238,13 +242,7 @@ class AnalyticsStore:
                         "SK": keys.signal_sk(profile_id, to_iso(at), post_id, account_id), "entity": "signal",
                         "kind": kind, "profile_id": profile_id, "post_id": post_id, "account_id": account_id,
                         "at": at, **details})
-        try:
-            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)")
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def signals(self, workspace_id: str, profile_id: str) -> list[dict[str, Any]]:
         return [{k: v for k, v in from_item(i).items() if k not in _ROW_ONLY}
@@ -309,13 +307,7 @@ class AnalyticsStore:
             "SK": keys.mention_sk(mention.account_id, mention.mention_id),
             "entity": "mention", **mention.model_dump(mode="python"), "expires_at": int(expires_at.timestamp()),
         })
-        try:
-            self._db.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(PK)")
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._put_new(item)
 
     def advance_mention_cursor(self, workspace_id: str, account_id: str, cursor: str | None, at: datetime) -> bool:
         """Record a read of the account's mentions that reached `cursor` (None: it found none),

@@ -36,7 +36,7 @@ def canonical_events(names: list[str]) -> list[str]:
     unknown = [n for n in names if n not in EVENT_TYPES and n not in ALIASES]
     if unknown or not names:
         raise InvalidRequest(
-            "Name at least one event type; unknown: " + ", ".join(unknown) if unknown else "Name at least one event type.",
+            f"Unknown event type(s): {', '.join(unknown)}." if unknown else "Name at least one event type.",
             details=[{"field": "events", "value": n, "allowed": [*EVENT_TYPES, *ALIASES]} for n in unknown]
             or [{"field": "events", "issue": "required"}],
         )
