@@ -10,3 +10,6 @@ for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+# moto (in-process, requests serialised) can take longer than DynamoDB under a loaded machine; a
+# botocore retry of a transaction that did apply would then fail its own conditions.
+os.environ.setdefault("HERALD_AWS_READ_TIMEOUT_SECONDS", "120")

@@ -18,7 +18,10 @@ def _client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=10)
+    from herald.settings import get_settings
+
+    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5,
+                    read_timeout=get_settings().aws_read_timeout_seconds)
     with _lock:  # client creation is not thread-safe on a shared session
         return boto3.session.Session().client(service, config=config)
 

@@ -16,6 +16,10 @@ _PREFIX = "HERALD_"
 
 class Settings(BaseModel):
     table_name: str = "herald-table"
+    # How long an AWS call may wait for its answer before botocore retries it. A retried
+    # TransactWriteItems is idempotent in DynamoDB (same ClientRequestToken) but not in moto, so
+    # the test suite, whose moto server can be slow under load, sets a longer wait.
+    aws_read_timeout_seconds: float = Field(default=10, gt=0, le=300)
     schedule_group: str = "herald-posts"
     scheduler_role_arn: str = "arn:aws:iam::123456789012:role/herald-scheduler"
     publish_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:herald-publish"
