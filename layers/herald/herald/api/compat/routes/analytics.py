@@ -34,8 +34,10 @@ def post_analytics():  # type: ignore[no-untyped-def]
         wanted = {names.herald_name(p) for p in names.parse_platforms(raw["platforms"]) if p != names.ALL} or None
     caller = who(Role.VIEWER)
     post = post_service().get(caller, post_id)
-    report = analytics_reports().post(caller.workspace_id, caller.profile_id, post.id)
+    # The collection times first, then the report: totals only ever appear, so a network that has a
+    # time here has its numbers in the report read after it (never `lastUpdated` with no analytics).
     collected = {t.platform: t.collected_at for t in analytics_store().totals_for_post(caller.workspace_id, post.id)}
+    report = analytics_reports().post(caller.workspace_id, caller.profile_id, post.id)
     natives: dict[str, dict[str, Any]] = {}
     for snapshot in sorted(analytics_store().snapshots_for_post(caller.workspace_id, post.id),
                            key=lambda s: s.collected_at):
