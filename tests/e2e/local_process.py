@@ -126,3 +126,14 @@ def start_local_cloud(tmp_dir: Path, **extra_env: str) -> LocalCloudProcess:
             raise AssertionError(f"the local cloud was not ready within {START_TIMEOUT} s:\n{cloud.output()}")
         time.sleep(0.1)
     return cloud
+
+
+def wait_until(check: Callable[[], Any], seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {seconds} s: {value!r}")
+        time.sleep(0.2)

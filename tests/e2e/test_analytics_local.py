@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, start_local_cloud, wait_until
 from test_walkthrough import client, wait_for_status
 
 
@@ -25,17 +25,6 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProces
     finally:
         code, _ = process.stop(signal.SIGINT)
         assert code == 0, process.output()
-
-
-def wait_until(check: Callable[[], Any], seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {seconds} s: {value!r}")
-        time.sleep(0.2)
 
 
 def test_two_collections_give_a_two_point_timeseries_and_the_reports(cloud: LocalCloudProcess) -> None:

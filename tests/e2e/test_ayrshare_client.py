@@ -9,8 +9,7 @@ import hashlib
 import hmac
 import json
 import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ import httpx
 import pytest
 import requests
 from ayrshare import SocialPost
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, start_local_cloud, wait_until
 
 from support.receiver import start_receiver
 
@@ -54,17 +53,6 @@ def social(cloud: LocalCloudProcess, native: httpx.Client) -> Iterator[SocialPos
         yield SocialPost(cloud.api_key)
     finally:
         ayrshare_module.base = original
-
-
-def wait_until(check: Callable[[], Any], seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {seconds} s: {value!r}")
-        time.sleep(0.25)
 
 
 def later(hours: float) -> str:
