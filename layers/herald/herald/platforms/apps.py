@@ -17,6 +17,8 @@ from herald.errors import InvalidRequest
 from herald.platforms.base import AppCredentials
 
 CACHE_SECONDS = 300
+# Settings an app may have beside its client id and secret (herald.platforms.base.AppCredentials).
+SETTING_NAMES = ("audited", "verified_domains")
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"at": 0.0, "values": None}
 
@@ -25,23 +27,32 @@ class AppNotConfigured(InvalidRequest):
     code = "app_not_configured"
 
 
-def test_app() -> AppCredentials:
+def test_app(network: str | None = None) -> AppCredentials:
     from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET
 
-    return AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+    settings = {"audited": "true", **(_environment_settings(network) if network else {})}
+    return AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET, settings=settings)
 
 
 def app_for(network: str, mode: str) -> AppCredentials | None:
     """The app to act with for an account in `mode` ("test" or "live"); None when none is configured."""
     if mode == "test":
-        return test_app()
+        return test_app(network)
     prefix = f"HERALD_{network.upper()}_"
     if os.environ.get(prefix + "CLIENT_ID"):
-        return AppCredentials(os.environ[prefix + "CLIENT_ID"], os.environ.get(prefix + "CLIENT_SECRET") or None)
+        return AppCredentials(os.environ[prefix + "CLIENT_ID"], os.environ.get(prefix + "CLIENT_SECRET") or None,
+                              settings=_environment_settings(network))
     values = _parameters().get(network, {})
     if not values.get("client_id"):
         return None
-    return AppCredentials(values["client_id"], values.get("client_secret") or None)
+    settings = {name: values[name] for name in SETTING_NAMES if values.get(name)}
+    return AppCredentials(values["client_id"], values.get("client_secret") or None,
+                          settings=settings | _environment_settings(network))
+
+
+def _environment_settings(network: str) -> dict[str, str]:
+    prefix = f"HERALD_{network.upper()}_"
+    return {name: os.environ[prefix + name.upper()] for name in SETTING_NAMES if os.environ.get(prefix + name.upper())}
 
 
 def require_app(network: str, mode: str) -> AppCredentials:

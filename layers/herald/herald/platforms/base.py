@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import urlencode
@@ -69,6 +69,17 @@ class AppCredentials:
 
     client_id: str
     client_secret: str | None = None
+    # The app's other settings: SSM parameters beside client_id/client_secret, or
+    # HERALD_{NETWORK}_{NAME} in the environment (herald.platforms.apps.SETTING_NAMES), e.g.
+    # "audited" ("true" once the network reviewed the app: TikTok and YouTube keep an unaudited
+    # app's posts private) or "verified_domains" (TikTok pulls media only from domains verified
+    # for the app).
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """A yes/no setting ("true", "yes", "1" or "on" for yes); `default` when it is not set."""
+        value = self.settings.get(name)
+        return default if value is None or not value.strip() else value.strip().lower() in {"true", "yes", "1", "on"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,10 @@ class AccountIdentity:
     # The account's own content limits where they differ per account (a Mastodon instance's
     # max_characters, max_media_attachments): the content rules use them for its posts.
     limits: Mapping[str, int] = field(default_factory=dict)
+    # What a person should know about how the network treats this account's posts, in a sentence
+    # each (e.g. "The TikTok app is not audited yet: every post is private (SELF_ONLY)."). Shown
+    # on the account.
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,27 @@ class PublishedPost:
     platform_post_id: str
     url: str
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. a Bluesky record's cid
+    # What the network did differently from what was asked, in a sentence each (e.g. a TikTok
+    # post made private because the app is unaudited): shown on the target.
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Board:
+    """A place inside an account that posts go to and the person picks per post (a Pinterest
+    board and its sections), as `Platform.boards` lists them."""
+
+    id: str
+    name: str
+    description: str | None = None
+    privacy: str | None = None  # the network's own word (PUBLIC, SECRET, PROTECTED)
+    sections: tuple[BoardSection, ...] = ()
 
 
 # Pages of a network's mentions one read walks at most, so a collection message stays bounded: a
@@ -318,6 +354,18 @@ class Platform(ABC):
     def identity(self) -> AccountIdentity:
         """Who the account is now (username, display name, avatar, followers where available)."""
         raise NotImplementedError
+
+    def account_metrics(self, start: date, end: date) -> dict[str, int]:
+        """The account's own metrics summed over the days `start` to `end` (inclusive), for
+        networks that report per account or place rather than per post (Google Business Profile
+        locations): names such as impressions, website_clicks, call_clicks, direction_requests.
+        Empty where the network has none."""
+        return {}
+
+    def boards(self) -> list[Board]:
+        """The boards (with their sections) the account can post to, for networks whose posts go
+        to a board the person picks (Pinterest); raises NotImplementedError elsewhere."""
+        raise NotImplementedError(f"{self.name} has no boards")
 
     def revoke(self) -> bool:
         """Revoke the credentials where the network allows it; False where it has no revocation."""

@@ -43,6 +43,11 @@ _ADAPTERS: dict[str, str] = {
     "threads": "herald.platforms.threads:ThreadsPlatform",
     "mastodon": "herald.platforms.mastodon:MastodonPlatform",
     "telegram": "herald.platforms.telegram:TelegramPlatform",
+    "youtube": "herald.platforms.youtube:YouTubePlatform",
+    "tiktok": "herald.platforms.tiktok:TikTokPlatform",
+    "pinterest": "herald.platforms.pinterest:PinterestPlatform",
+    "reddit": "herald.platforms.reddit:RedditPlatform",
+    "google_business": "herald.platforms.google_business:GoogleBusinessPlatform",
 }
 
 _SIMULATORS: dict[str, str] = {
@@ -54,6 +59,11 @@ _SIMULATORS: dict[str, str] = {
     "threads": "herald.platforms.simulators.threads:ThreadsSimulator",
     "mastodon": "herald.platforms.simulators.mastodon:MastodonSimulator",
     "telegram": "herald.platforms.simulators.telegram:TelegramSimulator",
+    "youtube": "herald.platforms.simulators.youtube:YouTubeSimulator",
+    "tiktok": "herald.platforms.simulators.tiktok:TikTokSimulator",
+    "pinterest": "herald.platforms.simulators.pinterest:PinterestSimulator",
+    "reddit": "herald.platforms.simulators.reddit:RedditSimulator",
+    "google_business": "herald.platforms.simulators.google_business:GoogleBusinessSimulator",
 }
 
 # httpx logs every request URL at INFO, and some networks carry the token in the URL (Telegram's

@@ -69,7 +69,8 @@ FAILURES = frozenset(
 # network -> module holding `initial_tokens(account_id, username) -> dict[str, str]`
 _SIMULATOR_MODULES = {
     network: f"herald.platforms.simulators.{network}"
-    for network in ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram")
+    for network in ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram",
+                    "youtube", "tiktok", "pinterest", "reddit", "google_business")
 }
 
 # The app credentials test-mode connections are made with (the simulators accept only these).
