@@ -70,7 +70,8 @@ def test_titles() -> None:
 
 
 def test_required_options_and_hashtags() -> None:
-    assert {n: r.required_options for n, r in RULES.items() if r.required_options} == {"reddit": ("subreddit",)}
+    assert {n: r.required_options for n, r in RULES.items() if r.required_options} == {"reddit": ("subreddit",),
+                                                                                     "pinterest": ("board_id",)}
     assert {n: r.max_hashtags for n, r in RULES.items() if r.max_hashtags is not None} == {"instagram": 30}
     assert {n: r.forbidden_characters for n, r in RULES.items() if r.forbidden_characters} == {"youtube": "<>"}
 

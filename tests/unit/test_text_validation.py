@@ -21,7 +21,7 @@ LONG_URL = "https://example.com/" + "very-long-path/" * 20 + "?utm_source=herald
 NEEDS: dict[str, dict[str, Any]] = {
     "instagram": {"media": ("image",)},
     "tiktok": {"media": ("video",)},
-    "pinterest": {"media": ("image",)},
+    "pinterest": {"media": ("image",), "options": {"board_id": "549755885175"}},
     "youtube": {"media": ("video",), "title": "Launch demo"},
     "reddit": {"title": "Launch demo", "options": {"subreddit": "python"}},
 }
@@ -164,8 +164,8 @@ def test_reddit_needs_a_subreddit_and_a_title() -> None:
 
 
 def test_pinterest_title_is_optional_but_limited() -> None:
-    assert validate(ContentToCheck(text="Pin", media=("image",)), "pinterest") == []
-    assert errors(validate(ContentToCheck(text="Pin", media=("image",), title="T" * 101), "pinterest")) == [
+    assert validate(ContentToCheck(text="Pin", media=("image",), options={"board_id": "1"}), "pinterest") == []
+    assert errors(validate(ContentToCheck(text="Pin", media=("image",), title="T" * 101, options={"board_id": "1"}), "pinterest")) == [
         ("pinterest", "title", "invalid_content", 100, 101)
     ]
 
@@ -187,16 +187,16 @@ def test_a_title_is_ignored_where_the_network_has_none() -> None:
     ],
 )
 def test_required_media(network: str, needs: str) -> None:
-    problems = validate(ContentToCheck(text="Hello", title="Title"), network)
+    problems = validate(ContentToCheck(text="Hello", title="Title", options={"board_id": "1"}), network)
     assert errors(problems) == [(network, "media", "missing_field", 1, 0)]
     assert problems[0].message == needs
 
 
 def test_pinterest_needs_an_image_or_video_not_a_gif() -> None:
-    assert errors(validate(ContentToCheck(text="Pin", media=("gif",)), "pinterest")) == [
+    assert errors(validate(ContentToCheck(text="Pin", media=("gif",), options={"board_id": "1"}), "pinterest")) == [
         ("pinterest", "media", "media_unsupported", 0, 1)
     ]
-    assert validate(ContentToCheck(text="Pin", media=("video",)), "pinterest") == []
+    assert validate(ContentToCheck(text="Pin", media=("video",), options={"board_id": "1"}), "pinterest") == []
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,8 @@ def test_empty_text_with_media(network: str) -> None:
 
 @pytest.mark.parametrize("network", NETWORKS)
 def test_no_text_and_no_media_is_refused_everywhere(network: str) -> None:
-    problems = validate(ContentToCheck(text=" \n\t", title="Title", options={"subreddit": "python"}), network)
+    options = {"subreddit": "python", "board_id": "1"}
+    problems = validate(ContentToCheck(text=" \n\t", title="Title", options=options), network)
     assert ("text", "missing_field") in [(p.field, p.code) for p in problems]
 
 
@@ -339,7 +340,7 @@ def test_a_post_that_fits_everywhere() -> None:
         text="Launch day 🚀 #herald https://example.com/launch",
         media=("image",),
         title="Herald launch",
-        options={"subreddit": "selfhosted"},
+        options={"subreddit": "selfhosted", "board_id": "549755885175"},
     )
     networks = [n for n in NETWORKS if n != "youtube"]  # YouTube takes only a video
     assert validate_all(post, networks, now=NOW, scheduled_at=NOW + timedelta(hours=1)) == []

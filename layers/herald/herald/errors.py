@@ -108,3 +108,22 @@ class ServiceUnavailable(HeraldError):
 
 class StoreUnavailable(ServiceUnavailable):
     code = "store_unavailable"
+
+
+class PlatformUnavailable(ServiceUnavailable):
+    """The network failed or is busy (rate limits, 5xx, timeouts) for a call the API makes on
+    the spot (e.g. listing an account's boards)."""
+
+    code = "platform_unavailable"
+
+
+class PlatformRefused(InvalidRequest):
+    """The network refused a call the API makes on the spot; `details` carry its own code."""
+
+    code = "platform_refused"
+
+
+class NotSupported(InvalidRequest):
+    """The account's network has no such thing (e.g. boards outside Pinterest)."""
+
+    code = "not_supported"

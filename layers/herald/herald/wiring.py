@@ -35,10 +35,10 @@ def sealer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def account_store():  # type: ignore[no-untyped-def]
-    from herald.platforms.registry import reads_mentions
+    from herald.platforms.registry import watched_each_collection
     from herald.store.accounts import AccountStore
 
-    return AccountStore(client("dynamodb"), get_settings().table_name, sealer(), reads_mentions=reads_mentions)
+    return AccountStore(client("dynamodb"), get_settings().table_name, sealer(), watched=watched_each_collection)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +75,14 @@ def account_service():  # type: ignore[no-untyped-def]
     from herald.accounts.service import AccountService
 
     return AccountService(account_store(), SystemClock())
+
+
+@lru_cache(maxsize=1)
+def board_reader():  # type: ignore[no-untyped-def]
+    from herald.accounts.boards import BoardReader
+    from herald.platforms.registry import open_platform
+
+    return BoardReader(account_store(), SystemClock(), open_platform)
 
 
 @lru_cache(maxsize=1)

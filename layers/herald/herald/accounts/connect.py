@@ -191,6 +191,7 @@ class ConnectService:
             "platform_user_id": identity.platform_user_id, "display_name": identity.display_name,
             "avatar_url": identity.avatar_url, "followers": identity.followers,
             "permissions": list(identity.permissions), "limits": dict(identity.limits),
+            "notices": list(identity.notices),
         }
         refresh_ahead = self.adapter(platform).refresh_ahead
         same = [a for a in self.accounts.for_profile(workspace_id, profile_id)

@@ -48,6 +48,8 @@ class Account(BaseModel):
     followers: int | None = None
     permissions: list[str] = Field(default_factory=list)
     limits: dict[str, int] = Field(default_factory=dict)  # per-account content limits (a Mastodon instance's)
+    # How the network treats the account's posts, in a sentence each (e.g. a TikTok app not audited yet).
+    notices: list[str] = Field(default_factory=list)
     # Test mode only: failures the simulator answers with, in order, before it behaves.
     simulate: list[str] = Field(default_factory=list)
     created_at: datetime

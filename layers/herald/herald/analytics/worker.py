@@ -1,5 +1,6 @@
 """A collection worker: one message (an account and some of its targets) becomes snapshots, and
-the account's new mentions when the message asks for them.
+the account's new mentions when the message asks for them, and the account's own metrics where its
+network reports per account rather than per post (summed over INSIGHTS_DAYS, kept when changed).
 
 The adapter's `metrics` asks the network in its batch sizes; a target's snapshot is written only
 when its metrics changed since the last one, together with the target's new last metrics (one
@@ -34,6 +35,9 @@ from herald.store.analytics import AnalyticsStore
 
 log = logging.getLogger(__name__)
 
+# The days an account's own metrics are summed over (Google Business Profile's performance reports).
+INSIGHTS_DAYS = 28
+
 
 @dataclass
 class CollectionWorker:
@@ -44,7 +48,7 @@ class CollectionWorker:
     retention: timedelta
 
     def handle(self, message: dict[str, Any]) -> dict[str, int]:
-        counts = {"snapshots": 0, "unchanged": 0, "missing": 0, "mentions": 0}
+        counts = {"snapshots": 0, "unchanged": 0, "missing": 0, "mentions": 0, "insights": 0}
         try:
             account = self.accounts.get(message["workspace_id"], message["account_id"])
         except AccountNotFound:
@@ -59,6 +63,9 @@ class CollectionWorker:
                 found = platform.metrics([t.platform_post_id for t in targets]) if targets else {}
                 followers = platform.identity().followers if message.get("followers") else None
                 account = self._record_metrics(account, targets, found, followers, now, counts)
+                if (message.get("followers") or message.get("mentions")) and type(platform).reports_account_metrics():
+                    what = "account metrics"
+                    counts["insights"] = self._record_insights(account, platform, now)
                 if message.get("mentions") and type(platform).may_read_mentions(account.permissions):
                     what = "mentions"
                     counts["mentions"] = self._read_mentions(account, platform, now)
@@ -86,6 +93,21 @@ class CollectionWorker:
         if followers is not None:
             return self._record_followers(account, followers, now)
         return account
+
+    def _record_insights(self, account: Account, platform: Platform, now: datetime) -> int:
+        """The account's own metrics over the INSIGHTS_DAYS days before today (networks report a
+        day once it is over, and revise recent days), kept when they changed: 1, else 0."""
+        today = now.date()
+        metrics = {k: v for k, v in platform.account_metrics(today - timedelta(days=INSIGHTS_DAYS), today
+                                                              - timedelta(days=1)).items() if isinstance(v, int)}
+        if not metrics:
+            return 0
+        last = self.analytics.account_insights(account.workspace_id, account.id, latest=True)
+        if last and last[0].metrics == metrics and last[0].window_days == INSIGHTS_DAYS:
+            return 0
+        self.analytics.record_account_insights(account.workspace_id, account.id, now, INSIGHTS_DAYS, metrics,
+                                               now + self.retention)
+        return 1
 
     def _read_mentions(self, account: Account, platform: Platform, now: datetime) -> int:
         """The account's mentions since its cursor, kept; then the cursor moved on. The number of

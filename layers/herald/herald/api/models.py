@@ -322,6 +322,9 @@ class TargetResponse(BaseModel):
     delete_error: TargetErrorResponse | None = Field(
         default=None, description="Why the network refused the last delete (the target keeps its status; delete again)"
     )
+    notices: list[str] = Field(
+        default=[], description="What the network did differently from what was asked (e.g. made the post private)"
+    )
 
 
 class ApprovalResponse(BaseModel):
@@ -538,6 +541,10 @@ class AccountResponse(BaseModel):
     avatar_url: str | None = None
     followers: int | None = Field(default=None, description="Where the network says")
     permissions: list[str] = Field(default=[], description="The scopes granted")
+    notices: list[str] = Field(
+        default=[], description="How the network treats this account's posts, e.g. an app not reviewed yet whose "
+                                "posts the network keeps private (TikTok, YouTube, Pinterest Trial access)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -597,6 +604,23 @@ class ConnectResponse(BaseModel):
 
 class AccountListResponse(BaseModel):
     accounts: list[AccountResponse]
+
+
+class BoardSectionResponse(BaseModel):
+    id: str
+    name: str
+
+
+class BoardResponse(BaseModel):
+    id: str = Field(description="Give it as the post's `board_id` option (Pinterest)")
+    name: str
+    description: str | None = None
+    privacy: str | None = Field(default=None, description="The network's word: PUBLIC, SECRET, PROTECTED")
+    sections: list[BoardSectionResponse] = Field(default=[], description="`board_section_id` options")
+
+
+class BoardListResponse(BaseModel):
+    boards: list[BoardResponse]
 
 
 class CreateApiKeyRequest(_Strict):
@@ -697,6 +721,30 @@ class FollowersGained(BaseModel):
     platform: str
     gained: int
     now: int
+
+
+class FollowerCount(BaseModel):
+    at: datetime
+    followers: int
+
+
+class AccountInsightsEntry(BaseModel):
+    at: datetime = Field(description="When it was collected")
+    window_days: int = Field(description="The metrics are summed over this many days before `at` (today excluded)")
+    metrics: dict[str, int] = Field(
+        description="Google Business Profile locations: impressions (Maps and Search, desktop and mobile), "
+                    "website_clicks, call_clicks, direction_requests, conversations, bookings"
+    )
+
+
+class AccountAnalyticsResponse(BaseModel):
+    account_id: str
+    platform: str
+    followers: list[FollowerCount] = Field(description="Each change of the follower count seen, oldest first")
+    insights: list[AccountInsightsEntry] = Field(
+        description="The account's own metrics where its network reports per account or place rather than per "
+                    "post (Google Business Profile), each collection that changed them, oldest first"
+    )
 
 
 class SummaryResponse(BaseModel):

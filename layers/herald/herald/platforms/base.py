@@ -362,6 +362,10 @@ class Platform(ABC):
         Empty where the network has none."""
         return {}
 
+    @classmethod
+    def reports_account_metrics(cls) -> bool:
+        return cls.account_metrics is not Platform.account_metrics
+
     def boards(self) -> list[Board]:
         """The boards (with their sections) the account can post to, for networks whose posts go
         to a board the person picks (Pinterest); raises NotImplementedError elsewhere."""

@@ -96,6 +96,15 @@ def reads_mentions(account: Account) -> bool:
     return has_adapter(account.platform) and adapter_class(account.platform).may_read_mentions(account.permissions)
 
 
+def watched_each_collection(account: Account) -> bool:
+    """Whether each analytics collection reads `account` even when none of its posts are tracked:
+    for its mentions, or for its own metrics where its network reports per account."""
+    if not has_adapter(account.platform):
+        return False
+    cls = adapter_class(account.platform)
+    return cls.may_read_mentions(account.permissions) or cls.reports_account_metrics()
+
+
 def open_platform(account: Account) -> Platform:
     """An adapter for `account` (its credentials opened): against the real network, or its
     simulator in test mode; with the deployment's app on that network and a media source."""

@@ -55,6 +55,9 @@ FIRST_COMMENT_MEDIA_NETWORKS = frozenset({"facebook", "x"})
 # Networks that show a link as a card (Bluesky external embed, LinkedIn article, Facebook link
 # attachment) when the post has no media; elsewhere the link's URL goes in the text.
 LINK_CARD_NETWORKS = frozenset({"bluesky", "linkedin", "facebook"})
+# Networks whose posts carry the link in a field of their own, with or without media (a Pinterest
+# pin's destination link, a Google Business Profile post's call-to-action URL).
+LINK_FIELD_NETWORKS = frozenset({"pinterest", "google_business"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,9 @@ def _shortened(post: Post, text: str, network: str) -> str:
 def card_for(post: Post, network: str) -> LinkCard | None:
     """The post's link as `network` shows it as a card (its short link when the post has them),
     or None where the URL goes in the text instead."""
-    if post.link is None or network not in LINK_CARD_NETWORKS or post.media:
+    if post.link is None:
+        return None
+    if network not in LINK_FIELD_NETWORKS and (network not in LINK_CARD_NETWORKS or post.media):
         return None
     short = post.short_links.get(post.link.url, {}).get(network)
     return post.link.model_copy(update={"url": short}) if short else post.link

@@ -189,6 +189,9 @@ class PostTarget(BaseModel):
     # network refused the last attempt (the target keeps its status; deleting again retries).
     deleted_at: datetime | None = None
     delete_error: TargetError | None = None
+    # What the network did differently from what was asked (e.g. made the post private), in a
+    # sentence each, from every step's answer.
+    notices: list[str] = Field(default_factory=list)
 
     @property
     def posted_ids(self) -> list[str]:

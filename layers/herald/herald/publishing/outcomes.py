@@ -23,6 +23,8 @@ def step_done(target: PostTarget, post: PublishedPost, now: datetime, *, final: 
         "error": None,
         "retry_after": None,
     }
+    if post.notices:
+        changes["notices"] = [*target.notices, *(n for n in post.notices if n not in target.notices)]
     if not target.parts:
         changes.update(platform_post_id=post.platform_post_id, url=post.url, published_at=now)
     return target.model_copy(update=changes)

@@ -3,8 +3,9 @@ stay sealed on read: `open` unseals them for the one caller that needs them (a p
 
 Each account written also keeps its mentions state item (`MENTIONCURSOR#{account}`, shared with
 the analytics store, which keeps the read cursor on it) in step: while the account is active and
-its network reads its mentions (`reads_mentions`), that item is on GSI1 under `MENTIONS#{shard}`,
-which is how the collector finds every account to read mentions for, tracked posts or not. The
+each collection reads it, tracked posts or not (`watched`: its network reads its mentions, or
+reports metrics per account), that item is on GSI1 under `MENTIONS#{shard}`, which is how the
+collector finds those accounts. The
 item follows the account's writes (a conditional update after each, ordered by the account's
 version); deleting the account deletes it."""
 
@@ -35,13 +36,13 @@ def _context(account: Account) -> dict[str, str]:
 
 class AccountStore:
     def __init__(self, client: Any, table_name: str, sealer: Sealer,
-                 reads_mentions: Callable[[Account], bool] | None = None) -> None:
+                 watched: Callable[[Account], bool] | None = None) -> None:
         self._db = client
         self._table = table_name
         self._sealer = sealer
         # Whether an account's mentions are read (its network reads them, with what it granted);
         # None: no account's are, and no mentions state is kept.
-        self._reads_mentions = reads_mentions
+        self._watched = watched
 
     def _row(self, account: Account) -> dict[str, Any]:
         sealed = account.sealed_credentials
@@ -95,14 +96,14 @@ class AccountStore:
 
     def _follow_mentions(self, account: Account) -> None:
         """Bring the account's mentions state item in step with the account just written: on the
-        collector's index (GSI1 `MENTIONS#{shard}`) while it is active and its mentions are read,
+        collector's index (GSI1 `MENTIONS#{shard}`) while it is active and watched,
         off it otherwise (an account that never was gets no item). The read cursor on the item is
         left alone. Conditional on the account's version, so a late write of an older version
         changes nothing. Best effort: the account is written already, and its next write puts the
         item right."""
-        if self._reads_mentions is None:
+        if self._watched is None:
             return
-        watched = account.status is AccountStatus.ACTIVE and self._reads_mentions(account)
+        watched = account.status is AccountStatus.ACTIVE and self._watched(account)
         values: dict[str, Any] = {
             ":entity": {"S": "mention_cursor"}, ":ws": {"S": account.workspace_id},
             ":profile": {"S": account.profile_id}, ":account": {"S": account.id},

@@ -7,7 +7,9 @@
   stream carries on.
 - `STATS#{post}#{account}`: a target's latest totals; `ROLLUP#{profile}#{day}#{network}`: what
   the profile gained that day on that network (`m_<metric>` counters); `SIGNAL#...`: spikes;
-  `FOLLOWERS#{account}#{at}`: follower counts; `ANALYTICS_REFRESH#{profile}`: the refresh limit.
+  `FOLLOWERS#{account}#{at}`: follower counts; `INSIGHTS#{account}#{at}`: an account's own metrics
+  over a window of days, where its network reports per account (Google Business Profile
+  locations), written when they changed; `ANALYTICS_REFRESH#{profile}`: the refresh limit.
 - `MENTION#{account}#{mention id}`: a mention of an account, written once (a conditional put), which
   the stream turns into a `mention.received` event; TTL: the retention window.
 - `MENTIONCURSOR#{account}`: an account's mentions state: the cursor of its last read
@@ -24,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from herald.analytics.model import METRICS, Mention, Snapshot, TargetTotals, TrackedTarget, cursor_order
-from herald.clock import to_iso
+from herald.clock import from_iso, to_iso
 from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
 from herald.store.errors import cancellation_codes, error_code, is_conditional_failure
@@ -48,6 +50,15 @@ class MentionState:
 
     read: bool
     cursor: str | None
+
+
+@dataclass(frozen=True)
+class AccountInsights:
+    """An account's own metrics summed over the `window_days` days before `at`."""
+
+    at: datetime
+    window_days: int
+    metrics: dict[str, int]
 
 
 def _model(cls: Any, item: dict[str, Any]) -> Any:
@@ -256,10 +267,27 @@ class AnalyticsStore:
             "expires_at": int(expires_at.timestamp())}))
 
     def followers(self, workspace_id: str, account_id: str) -> list[tuple[datetime, int]]:
-        from herald.clock import from_iso
-
         return [(from_iso(str(v["at"])), int(v["followers"]))
                 for v in (from_item(i) for i in self._prefixed(workspace_id, f"FOLLOWERS#{account_id}#"))]
+
+    def record_account_insights(self, workspace_id: str, account_id: str, at: datetime, window_days: int,
+                                metrics: dict[str, int], expires_at: datetime) -> None:
+        self._db.put_item(TableName=self._table, Item=to_item({
+            "PK": keys.workspace_pk(workspace_id), "SK": keys.account_insights_sk(account_id, to_iso(at)),
+            "entity": "account_insights", "account_id": account_id, "at": at, "window_days": window_days,
+            "metrics": metrics, "expires_at": int(expires_at.timestamp())}))
+
+    def account_insights(self, workspace_id: str, account_id: str, *, latest: bool = False) -> list[AccountInsights]:
+        """The account's collected insights, oldest first (`latest`: only the newest one)."""
+        extra: dict[str, Any] = {"ScanIndexForward": False, "Limit": 1} if latest else {}
+        found = []
+        for item in self._prefixed(workspace_id, f"INSIGHTS#{account_id}#", **extra):
+            values = from_item(item)
+            found.append(AccountInsights(at=from_iso(str(values["at"])), window_days=int(values["window_days"]),
+                                         metrics={k: int(v) for k, v in dict(values["metrics"]).items()}))
+            if latest:
+                break
+        return found
 
     def claim_refresh(self, workspace_id: str, profile_id: str, now: datetime, until: datetime) -> bool:
         """Whether a refresh may start now (one per profile until `until`)."""

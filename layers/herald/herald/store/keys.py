@@ -142,6 +142,10 @@ def followers_sk(account_id: str, collected_at: str) -> str:
     return f"FOLLOWERS#{account_id}#{collected_at}"
 
 
+def account_insights_sk(account_id: str, collected_at: str) -> str:
+    return f"INSIGHTS#{account_id}#{collected_at}"
+
+
 def analytics_refresh_sk(profile_id: str) -> str:
     return f"ANALYTICS_REFRESH#{profile_id}"
 

@@ -133,6 +133,7 @@ OPTIONS: dict[str, dict[str, Check]] = {
     "pinterest": {
         "board_id": text(64),
         "board_section_id": text(64),
+        "link": https_url(2048),  # the pin's destination, when it differs from the post's link
         "alt_text": text(500),
         "cover_image_url": https_url(2048),
         "cover_image_key_frame_time": integer(0, 3_600_000),

@@ -155,6 +155,7 @@ RULES: dict[str, NetworkRule] = {
             name="Pinterest",
             text=(TextLimit(500, "characters"),),
             title=TextLimit(100, "characters"),
+            required_options=("board_id",),  # listed by GET /v1/accounts/{id}/boards
             # 1 image or video; a carousel of up to 5 images.
             media=MediaRule(
                 required=True, max_items=5, kinds=_IMAGE_VIDEO, per_kind=(("video", 1),), alone=frozenset({"video"})

@@ -15,11 +15,14 @@ from herald.api.models import (
     AccountDeletedResponse,
     AccountListResponse,
     AccountResponse,
+    BoardListResponse,
+    BoardResponse,
+    BoardSectionResponse,
     ConnectRequest,
     ConnectResponse,
     CreateAccountRequest,
 )
-from herald.wiring import account_service, connect_service
+from herald.wiring import account_service, board_reader, connect_service
 from herald.workspaces.model import Role
 
 router = Router()
@@ -55,6 +58,20 @@ def list_accounts() -> AccountListResponse:
 def get_account(account_id: AccountId) -> AccountResponse:
     who = caller(router, Role.VIEWER)
     return AccountResponse.of(account_service().get(who.workspace_id, who.profile_id, account_id))
+
+
+@router.get("/accounts/<account_id>/boards", tags=["accounts"],
+            summary="List the boards (and sections) an account can post to: Pinterest",
+            responses=documented(404, 503))
+def list_boards(account_id: AccountId) -> BoardListResponse:
+    who = caller(router, Role.VIEWER)
+    account = account_service().get(who.workspace_id, who.profile_id, account_id)
+    boards = board_reader().boards(account)
+    return BoardListResponse(boards=[
+        BoardResponse(id=b.id, name=b.name, description=b.description, privacy=b.privacy,
+                      sections=[BoardSectionResponse(id=s.id, name=s.name) for s in b.sections])
+        for b in boards
+    ])
 
 
 @router.delete("/accounts/<account_id>", tags=["accounts"],

@@ -11,6 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from herald.api.context import caller
 from herald.api.errors import documented
 from herald.api.models import (
+    AccountAnalyticsResponse,
+    AccountInsightsEntry,
+    FollowerCount,
     OptimalTimesResponse,
     PostAnalyticsResponse,
     RefreshRequest,
@@ -22,6 +25,7 @@ from herald.workspaces.model import Role
 
 router = Router()
 
+AccountId = Annotated[str, Path(min_length=1, max_length=64, description="The account's id")]
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post's id")]
 Platform = Annotated[str | None, Query(max_length=32, description="One network only")]
 
@@ -34,6 +38,24 @@ def post_analytics(post_id: PostId) -> PostAnalyticsResponse:
     who = caller(router, Role.VIEWER)
     post_service().get(who, post_id)  # 404 for another profile's post
     return PostAnalyticsResponse.model_validate(analytics_reports().post(who.workspace_id, who.profile_id, post_id))
+
+
+@router.get("/analytics/accounts/<account_id>", tags=["analytics"], responses=documented(404),
+            summary="An account's follower counts, and its own metrics where its network reports per account "
+                    "(Google Business Profile locations)")
+def account_analytics(account_id: AccountId) -> AccountAnalyticsResponse:
+    from herald.wiring import account_service, analytics_store
+
+    who = caller(router, Role.VIEWER)
+    account = account_service().get(who.workspace_id, who.profile_id, account_id)
+    store = analytics_store()
+    return AccountAnalyticsResponse(
+        account_id=account.id,
+        platform=account.platform,
+        followers=[FollowerCount(at=at, followers=n) for at, n in store.followers(who.workspace_id, account.id)],
+        insights=[AccountInsightsEntry(at=i.at, window_days=i.window_days, metrics=i.metrics)
+                  for i in store.account_insights(who.workspace_id, account.id)],
+    )
 
 
 @router.get("/analytics/summary", tags=["analytics"], responses=documented(),
