@@ -30,7 +30,7 @@ class AppNotConfigured(InvalidRequest):
 def test_app(network: str | None = None) -> AppCredentials:
     from herald.platforms.simulators import TEST_CLIENT_ID, TEST_CLIENT_SECRET
 
-    settings = {"audited": "true", **(_environment_settings(network) if network else {})}
+    settings = {"audited": "true", "verified_domains": "*", **(_environment_settings(network) if network else {})}
     return AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET, settings=settings)
 
 
