@@ -31,7 +31,7 @@ _BY_NETWORK: dict[str, dict[str, str]] = {
     "mastodon": {"likes": "favouritesCount", "comments": "repliesCount", "shares": "reblogsCount"},
 }
 # The network's own fields Herald keeps next to the normalized ones (a snapshot's `native`).
-_NATIVE: dict[str, dict[str, str]] = {"x": {"bookmarks": "bookmarkCount"}}
+_NATIVE: dict[str, dict[str, str]] = {"x": {"bookmarks": "bookmarkCount"}, "pinterest": {"outbound_clicks": "outboundClick"}}
 
 
 def ayrshare_metrics(network: str, normalized: dict[str, Any], native: dict[str, Any] | None = None) -> dict[str, Any]:
