@@ -45,7 +45,7 @@ def test_test_credentials_are_stable_per_account() -> None:
 
 
 def test_networks_without_a_simulator_get_no_credentials() -> None:
-    assert simulators.test_credentials("youtube", "acc_1", "herald") == {}
+    assert simulators.test_credentials("myspace", "acc_1", "herald") == {}
 
 
 def test_unknown_failures_cannot_be_injected() -> None:
