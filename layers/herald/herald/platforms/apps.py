@@ -18,7 +18,7 @@ from herald.platforms.base import AppCredentials
 
 CACHE_SECONDS = 300
 # Settings an app may have beside its client id and secret (herald.platforms.base.AppCredentials).
-SETTING_NAMES = ("audited", "verified_domains")
+SETTING_NAMES = ("audited", "verified_domains", "developer_username")
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"at": 0.0, "values": None}
 

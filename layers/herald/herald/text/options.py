@@ -99,7 +99,7 @@ OPTIONS: dict[str, dict[str, Check]] = {
     "telegram": {"disable_notification": boolean, "protect_content": boolean},
     "linkedin": {"visibility": one_of("PUBLIC", "CONNECTIONS", "public", "connections")},
     "reddit": {
-        "subreddit": text(21),
+        "subreddit": text(24),  # 21 characters, with an r/ or /r/ prefix tolerated
         "flair_id": text(64),
         "flair_text": text(64),
         "nsfw": boolean,
