@@ -131,7 +131,8 @@ def test_the_x_simulator_serves_only_its_host(make_account) -> None:
 # --- time: post metrics and follower counts that grow ------------------------------------------
 
 POSTED = datetime(2030, 1, 7, 9, 0, 0, tzinfo=UTC)
-NETWORKS = ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram")
+NETWORKS = ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram", "tiktok",
+            "pinterest", "reddit")
 # What each adapter reports from its simulator once a post has an audience; anything else the
 # network does not give is absent, never zero.
 MEASURED = {
@@ -143,7 +144,12 @@ MEASURED = {
     "threads": {"impressions", "likes", "comments", "shares"},
     "mastodon": {"likes", "comments", "shares"},
     "telegram": set(),  # the Bot API shows no counts
+    "tiktok": {"views", "likes", "comments", "shares"},
+    "pinterest": {"impressions", "saves", "clicks", "outbound_clicks"},
+    "reddit": {"likes", "comments", "shares"},
 }
+# The count each network's growth is watched on (the others have likes).
+GROWING = {"pinterest": "impressions"}
 LATTE = MediaItem("https://media.example.com/latte.jpg", "image", mime="image/jpeg")
 
 
@@ -163,12 +169,24 @@ def opened(account: Account, clock: FakeClock) -> Platform:
     return platform
 
 
+def content_for(network: str, account: Account, text: str, target_key: str = "") -> PostContent:
+    """A post the network takes: media where it needs them, a title and the options it requires."""
+    media = (LATTE,) if network in ("instagram", "tiktok", "pinterest") else ()
+    title, options = None, {}
+    if network == "reddit":
+        title, options = text, {"subreddit": "herald"}
+    elif network == "pinterest":
+        from herald.platforms.simulators.pinterest import board_ids
+
+        options = {"board_id": board_ids(account.id)[0]}
+    return PostContent(text=text, media=media, title=title, target_key=target_key, options=options)
+
+
 def published(make_account, network: str, clock: FakeClock) -> tuple[Account, str]:
     """A post made at the clock's time, on simulators that read the time from the clock."""
     simulators.use_clock(clock.now)
     account = grown_account(make_account, network)
-    media = (LATTE,) if network == "instagram" else ()
-    post = opened(account, clock).publish(PostContent(text="Growing", media=media, target_key="post_1:acc_grow"))
+    post = opened(account, clock).publish(content_for(network, account, "Growing", "post_1:acc_grow"))
     return account, post.platform_post_id
 
 
@@ -187,10 +205,11 @@ def test_metrics_grow_with_the_time_since_posting_and_never_go_down(make_account
     for earlier, later in pairwise(reads):
         assert set(earlier) <= set(later)
         assert all(later[name] >= value for name, value in earlier.items()), (earlier, later)
+    growing = GROWING.get(network, "likes")
     if network == "telegram":
         assert reads == [{}] * len(reads)
     else:
-        assert reads[-1]["likes"] > reads[2]["likes"]  # a slow post may have none yet after two hours
+        assert reads[-1][growing] > reads[2][growing]  # a slow post may have none yet after two hours
 
 
 @pytest.mark.parametrize("network", NETWORKS)
@@ -217,7 +236,7 @@ def test_the_same_post_counts_the_same_on_fresh_simulators(make_account, network
     second = opened(account, clock).metrics([post_id])
 
     assert first == second
-    assert network == "telegram" or first[post_id]["likes"] > 0
+    assert network == "telegram" or first[post_id][GROWING.get(network, "likes")] > 0
 
 
 @pytest.mark.parametrize("network", NETWORKS)
@@ -602,11 +621,13 @@ def test_simulator_answers_carry_only_recorded_fields() -> None:
 # What every simulator does alike, checked through each network's real adapter.
 
 
-@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("linkedin", "Ada")])
+@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("linkedin", "Ada"),
+                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald")])
 def test_a_revoked_token_cannot_be_refreshed(make_account, network: str, username: str) -> None:
-    platform = open_platform(make_account(network, "acc_sim", username, simulate=["revoked_token"]))
+    account = make_account(network, "acc_sim", username, simulate=["revoked_token"])
+    platform = open_platform(account)
     with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="Launch day"))
+        platform.publish(content_for(network, account, "Launch day"))
 
     with pytest.raises(PlatformError) as refused:
         platform.refresh_credentials()
@@ -614,13 +635,15 @@ def test_a_revoked_token_cannot_be_refreshed(make_account, network: str, usernam
     assert (refused.value.error_class, refused.value.code) == (ErrorClass.RECONNECT, "account_disconnected")
 
 
-@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("mastodon", "herald")])
+@pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("mastodon", "herald"),
+                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald")])
 def test_injected_failures_hit_creates_only(make_account, network: str, username: str) -> None:
-    platform = open_platform(make_account(network, "acc_sim", username))
-    post = platform.publish(PostContent(text="first", target_key="p1"))
+    account = make_account(network, "acc_sim", username)
+    platform = open_platform(account)
+    post = platform.publish(content_for(network, account, "first", "p1"))
     simulators.inject("acc_sim", ["server_error"])
 
     assert post.platform_post_id in platform.metrics([post.platform_post_id])
-    assert platform.reconcile(PostContent(text="first")).outcome is ReconcileOutcome.FOUND
+    assert platform.reconcile(content_for(network, account, "first", "p1")).outcome is ReconcileOutcome.FOUND
     with pytest.raises(PlatformError):
-        platform.publish(PostContent(text="second", target_key="p2"))
+        platform.publish(content_for(network, account, "second", "p2"))
