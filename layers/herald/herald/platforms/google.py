@@ -47,8 +47,9 @@ QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "forbiddenByScope"})
 API_DISABLED_REASONS = frozenset({"accessNotConfigured", "SERVICE_DISABLED", "API_DISABLED"})
-EXPIRED_REASONS = frozenset({"authError", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED", "invalid_token",
-                             "CREDENTIALS_MISSING"})
+EXPIRED_REASONS = frozenset(
+    {"authError", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED", "invalid_token", "CREDENTIALS_MISSING"}
+)
 # The token endpoint's refusals (RFC 6749 §5.2): the grant or the app is refused.
 APP_REFUSALS = frozenset({"invalid_client", "unauthorized_client"})
 _TRANSIENT_STATUSES = frozenset({"UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED", "ABORTED"})
@@ -173,8 +174,11 @@ def classify(
     message = error.message or f"{network} answered HTTP {status}."
     if error.has(QUOTA_REASONS):
         return PlatformError(
-            ErrorClass.RETRY, "quota_exceeded", f"{message} (the daily quota resets at midnight Pacific time)",
-            platform_code=code, retry_at=next_pacific_midnight(now),
+            ErrorClass.RETRY,
+            "quota_exceeded",
+            f"{message} (the daily quota resets at midnight Pacific time)",
+            platform_code=code,
+            retry_at=next_pacific_midnight(now),
         )
     if status == 429 or error.status == "RESOURCE_EXHAUSTED" or error.has(RATE_REASONS):
         return PlatformError(
@@ -184,17 +188,23 @@ def classify(
         if can_refresh:
             return PlatformError(ErrorClass.REFRESH, "token_expired", message, platform_code=code)
         return PlatformError(
-            ErrorClass.RECONNECT, "account_disconnected", f"{message} There is no refresh token: reconnect the account.",
+            ErrorClass.RECONNECT,
+            "account_disconnected",
+            f"{message} There is no refresh token: reconnect the account.",
             platform_code=code,
         )
     if error.has(API_DISABLED_REASONS):
         return PlatformError(
-            ErrorClass.PERMANENT, "app_not_configured",
-            f"{message} Enable the API in the Google Cloud project of the deployment's app.", platform_code=code,
+            ErrorClass.PERMANENT,
+            "app_not_configured",
+            f"{message} Enable the API in the Google Cloud project of the deployment's app.",
+            platform_code=code,
         )
     if error.has(SCOPE_REASONS):
         return PlatformError(
-            ErrorClass.RECONNECT, "account_disconnected", f"{message} Reconnect the account to grant every permission.",
+            ErrorClass.RECONNECT,
+            "account_disconnected",
+            f"{message} Reconnect the account to grant every permission.",
             platform_code=code,
         )
     if status == 403 or error.status == "PERMISSION_DENIED":
@@ -246,7 +256,8 @@ class GooglePlatform(Platform):
         refresh_token = self.credentials.tokens.get("refresh_token")
         if not refresh_token:
             raise PlatformError(
-                ErrorClass.RECONNECT, "account_disconnected",
+                ErrorClass.RECONNECT,
+                "account_disconnected",
                 f"{self.network} gave no refresh token for this account: reconnect it.",
             )
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
@@ -299,7 +310,8 @@ class GooglePlatform(Platform):
     def _app(self) -> AppCredentials:
         if self.app is None or not self.app.client_secret:
             raise PlatformError(
-                ErrorClass.PERMANENT, "app_not_configured",
+                ErrorClass.PERMANENT,
+                "app_not_configured",
                 f"The {self.network} app's client id and secret are not configured for this deployment.",
             )
         return self.app
