@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -132,7 +133,7 @@ def test_the_x_simulator_serves_only_its_host(make_account) -> None:
 
 POSTED = datetime(2030, 1, 7, 9, 0, 0, tzinfo=UTC)
 NETWORKS = ("x", "bluesky", "linkedin", "facebook", "instagram", "threads", "mastodon", "telegram", "tiktok",
-            "pinterest", "reddit")
+            "pinterest", "reddit", "youtube", "google_business")
 # What each adapter reports from its simulator once a post has an audience; anything else the
 # network does not give is absent, never zero.
 MEASURED = {
@@ -147,10 +148,32 @@ MEASURED = {
     "tiktok": {"views", "likes", "comments", "shares"},
     "pinterest": {"impressions", "saves", "clicks", "outbound_clicks"},
     "reddit": {"likes", "comments", "shares"},
+    "youtube": {"views", "likes", "comments"},
+    "google_business": set(),  # no per-post insights: the location's own metrics instead
 }
+NO_COUNTS = ("telegram", "google_business")
 # The count each network's growth is watched on (the others have likes).
 GROWING = {"pinterest": "impressions"}
 LATTE = MediaItem("https://media.example.com/latte.jpg", "image", mime="image/jpeg")
+CLIP_BYTES = bytes(300 * 1024)
+CLIP = MediaItem("https://media.example.com/clip.mp4", "video", mime="video/mp4", size=len(CLIP_BYTES),
+                 width=1920, height=1080, duration_seconds=30.0)
+
+
+class ClipSource:
+    """The clip's bytes, for networks that take uploads (no network here)."""
+
+    def read(self, item: MediaItem) -> bytes:
+        return CLIP_BYTES
+
+    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
+        return iter([CLIP_BYTES[n : n + chunk_size] for n in range(0, len(CLIP_BYTES), chunk_size)])
+
+
+def adapter(account: Account) -> Platform:
+    platform = open_platform(account)
+    platform.media = ClipSource()
+    return platform
 
 
 def grown_account(make_account, network: str) -> Account:
@@ -164,7 +187,7 @@ def grown_account(make_account, network: str) -> Account:
 
 def opened(account: Account, clock: FakeClock) -> Platform:
     """The adapter on a new simulator instance for the account (the account's state is shared)."""
-    platform = open_platform(account)
+    platform = adapter(account)
     platform.clock = clock  # processing polls do not wait
     return platform
 
@@ -173,7 +196,9 @@ def content_for(network: str, account: Account, text: str, target_key: str = "")
     """A post the network takes: media where it needs them, a title and the options it requires."""
     media = (LATTE,) if network in ("instagram", "tiktok", "pinterest") else ()
     title, options = None, {}
-    if network == "reddit":
+    if network == "youtube":
+        media, title = (CLIP,), text
+    elif network == "reddit":
         title, options = text, {"subreddit": "herald"}
     elif network == "pinterest":
         from herald.platforms.simulators.pinterest import board_ids
@@ -206,7 +231,7 @@ def test_metrics_grow_with_the_time_since_posting_and_never_go_down(make_account
         assert set(earlier) <= set(later)
         assert all(later[name] >= value for name, value in earlier.items()), (earlier, later)
     growing = GROWING.get(network, "likes")
-    if network == "telegram":
+    if network in NO_COUNTS:
         assert reads == [{}] * len(reads)
     else:
         assert reads[-1][growing] > reads[2][growing]  # a slow post may have none yet after two hours
@@ -236,7 +261,7 @@ def test_the_same_post_counts_the_same_on_fresh_simulators(make_account, network
     second = opened(account, clock).metrics([post_id])
 
     assert first == second
-    assert network == "telegram" or first[post_id][GROWING.get(network, "likes")] > 0
+    assert network in NO_COUNTS or first[post_id][GROWING.get(network, "likes")] > 0
 
 
 @pytest.mark.parametrize("network", NETWORKS)
@@ -252,7 +277,7 @@ def test_followers_grow_day_by_day(make_account, network: str) -> None:
     later = opened(account, clock).identity().followers
     again = opened(account, clock).identity().followers
 
-    if network == "linkedin":  # neither userinfo nor an organization shows followers
+    if network in ("linkedin", "google_business"):  # neither shows followers
         assert now is None and later is None
     else:
         assert now is not None and an_hour_later is not None and later is not None
@@ -622,10 +647,11 @@ def test_simulator_answers_carry_only_recorded_fields() -> None:
 
 
 @pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("linkedin", "Ada"),
-                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald")])
+                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald"),
+                                                   ("youtube", "herald"), ("google_business", "Sunrise Bakery")])
 def test_a_revoked_token_cannot_be_refreshed(make_account, network: str, username: str) -> None:
     account = make_account(network, "acc_sim", username, simulate=["revoked_token"])
-    platform = open_platform(account)
+    platform = adapter(account)
     with pytest.raises(PlatformError):
         platform.publish(content_for(network, account, "Launch day"))
 
@@ -636,10 +662,11 @@ def test_a_revoked_token_cannot_be_refreshed(make_account, network: str, usernam
 
 
 @pytest.mark.parametrize(("network", "username"), [("x", "herald"), ("threads", "heraldhq"), ("mastodon", "herald"),
-                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald")])
+                                                   ("tiktok", "herald"), ("pinterest", "herald"), ("reddit", "herald"),
+                                                   ("google_business", "Sunrise Bakery")])
 def test_injected_failures_hit_creates_only(make_account, network: str, username: str) -> None:
     account = make_account(network, "acc_sim", username)
-    platform = open_platform(account)
+    platform = adapter(account)
     post = platform.publish(content_for(network, account, "first", "p1"))
     simulators.inject("acc_sim", ["server_error"])
 
