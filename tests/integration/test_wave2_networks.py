@@ -93,3 +93,53 @@ def _complete_test_consent(authorization_url: str) -> dict[str, Any]:
     _, outcome = follow(done.headers["location"])
     assert outcome["status"] == "connected", outcome
     return outcome
+
+
+def test_a_locations_own_metrics_are_collected_each_cadence_and_answered(api: ApiClient, workspace: dict[str, Any],
+                                                                        clock: Any) -> None:
+    from datetime import timedelta
+
+    from herald import wiring
+    from herald.analytics.collector import Collector
+    from herald.analytics.worker import INSIGHTS_DAYS, CollectionWorker
+    from herald.platforms.registry import open_platform
+
+    class Queue:
+        messages: list[dict[str, Any]] = []
+
+        def send(self, messages: list[dict[str, Any]]) -> None:
+            self.messages.extend(messages)
+
+    at = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    clock.set(at)
+    simulators.use_clock(clock.now)
+    location = api.post("/v1/accounts", {"platform": "google_business", "name": "Sunrise Bakery"}).body
+    store = wiring.analytics_store()
+    queue = Queue()
+    collector = Collector(tracked=store, queue=queue, clock=clock, retention=timedelta(days=30), watches=store)
+    worker = CollectionWorker(accounts=wiring.account_store(), analytics=store, clock=clock,
+                              open_platform=open_platform, retention=timedelta(days=30))
+
+    def collect() -> int:
+        queue.messages.clear()
+        collector.run()
+        mine = [m for m in queue.messages if m["account_id"] == location["id"]]
+        assert len(mine) == 1 and not mine[0]["targets"]  # watched with no post published
+        return worker.handle(mine[0])["insights"]
+
+    assert collect() == 1
+    assert collect() == 0  # the same day: unchanged, nothing written
+    clock.advance(days=3)
+    assert collect() == 1
+
+    answer = api.get(f"/v1/analytics/accounts/{location['id']}")
+    assert answer.status == 200, answer.body
+    insights = answer.body["insights"]
+    assert [i["window_days"] for i in insights] == [INSIGHTS_DAYS, INSIGHTS_DAYS]
+    first, later = insights[0]["metrics"], insights[1]["metrics"]
+    assert set(first) >= {"impressions", "website_clicks", "call_clicks", "direction_requests"}
+    assert first != later and all(isinstance(v, int) and v >= 0 for v in later.values())
+    assert answer.body["platform"] == "google_business"
+    x = api.post("/v1/accounts", {"platform": "x", "name": "Acme"}).body
+    assert api.get(f"/v1/analytics/accounts/{x['id']}").body["insights"] == []
+    assert api.get("/v1/analytics/accounts/acc_nope").status == 404
