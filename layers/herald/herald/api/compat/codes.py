@@ -70,6 +70,18 @@ HERALD_CODES: dict[str, int] = {
     "no_analytics": 923,
     "not_published": 924,
     "route_not_found": 925,
+    # Wave-2 networks' own codes, grouped with the nearest kind above.
+    "authorization_failed": 902,
+    "youtube_channel_required": 902,
+    "no_locations": 902,
+    "content_rejected": 903,
+    "comments_disabled": 903,
+    "media_processing": 906,
+    "media_processing_failed": 904,
+    "media_upload_failed": 908,
+    "upload_incomplete": 908,
+    "upload_interrupted": 908,
+    "upload_session_expired": 908,
 }
 OTHER = 999  # a Herald code not listed above (the native code is in `heraldCode`)
 
