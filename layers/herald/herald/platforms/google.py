@@ -18,6 +18,7 @@ reasons (YouTube's quotaExceeded, uploadLimitExceeded, ...) before calling it.""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from herald.clock import from_iso
 from herald.platforms import http
 from herald.platforms.base import (
     AppCredentials,
@@ -332,3 +334,22 @@ class GooglePlatform(Platform):
 
     def _can_refresh(self) -> bool:
         return bool(self.credentials.tokens.get("refresh_token"))
+
+
+def parsed_time(value: Any) -> datetime | None:
+    """An RFC 3339 time from a Google answer; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return from_iso(value)
+    except ValueError:
+        return None
+
+
+def normalized(text: str) -> str:
+    """Text as compared with what Google shows back (NFC, trimmed)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

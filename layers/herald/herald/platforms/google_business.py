@@ -29,14 +29,12 @@ for one with the same summary (and topic, and event title) created within RECONC
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from herald.clock import from_iso
 from herald.platforms import google, http
 from herald.platforms.base import (
     AccountIdentity,
@@ -250,13 +248,13 @@ class GoogleBusinessPlatform(google.GooglePlatform):
         body = self._get_json(url, params=params)
         sums = dict.fromkeys(DAILY_METRICS, 0)
         for multi in body.get("multiDailyMetricTimeSeries") or []:
-            for series in _dict(multi).get("dailyMetricTimeSeries") or []:
-                series = _dict(series)
+            for series in google.as_dict(multi).get("dailyMetricTimeSeries") or []:
+                series = google.as_dict(series)
                 metric = series.get("dailyMetric")
                 if metric not in sums:
                     continue
-                for dated in _dict(series.get("timeSeries")).get("datedValues") or []:
-                    sums[metric] += _int64(_dict(dated).get("value"))
+                for dated in google.as_dict(series.get("timeSeries")).get("datedValues") or []:
+                    sums[metric] += _int64(google.as_dict(dated).get("value"))
         totals = {"impressions": sum(sums[metric] for metric in IMPRESSION_METRICS)}
         totals |= {name: sums[metric] for metric, name in OTHER_METRICS.items()}
         return totals
@@ -281,8 +279,8 @@ class GoogleBusinessPlatform(google.GooglePlatform):
             page = self._get_json(url, params=params)
             older = False
             for post in page.get("localPosts") or []:
-                post = _dict(post)
-                created = _time(post.get("createTime"))
+                post = google.as_dict(post)
+                created = google.parsed_time(post.get("createTime"))
                 if created is not None and created < since:
                     older = True
                     continue
@@ -425,11 +423,11 @@ def _call_to_action(content: PostContent) -> dict[str, str] | None:
 def _same_post(post: dict[str, Any], ours: dict[str, Any]) -> bool:
     if post.get("state") == "REJECTED":
         return False
-    if _normalized(str(post.get("summary") or "")) != _normalized(str(ours.get("summary") or "")):
+    if google.normalized(str(post.get("summary") or "")) != google.normalized(str(ours.get("summary") or "")):
         return False
     if post.get("topicType", "STANDARD") != ours["topicType"]:
         return False
-    return _dict(post.get("event")).get("title") == _dict(ours.get("event")).get("title")
+    return google.as_dict(post.get("event")).get("title") == google.as_dict(ours.get("event")).get("title")
 
 
 def _rejected(post: Mapping[str, Any]) -> PlatformError:
@@ -460,7 +458,7 @@ def _identity(location: Mapping[str, Any], tokens: Mapping[str, str]) -> Account
 
 
 def _maps_uri(location: Mapping[str, Any]) -> str | None:
-    uri = _dict(location.get("metadata")).get("mapsUri")
+    uri = google.as_dict(location.get("metadata")).get("mapsUri")
     return uri if isinstance(uri, str) and uri else None
 
 
@@ -475,9 +473,9 @@ def _next_page(page: Mapping[str, Any], params: dict[str, str]) -> bool:
 def _validation_problems(body: Mapping[str, Any] | None) -> str:
     """The fields a v4 ValidationError names ("summary: too long; ...")."""
     problems = []
-    for detail in _dict(_dict(body).get("error")).get("details") or []:
-        for item in _dict(detail).get("errorDetails") or []:
-            item = _dict(item)
+    for detail in google.as_dict(google.as_dict(body).get("error")).get("details") or []:
+        for item in google.as_dict(detail).get("errorDetails") or []:
+            item = google.as_dict(item)
             if item.get("field") or item.get("message"):
                 problems.append(f"{item.get('field', '')}: {item.get('message', '')}".strip(": "))
     return "; ".join(problems)
@@ -497,20 +495,3 @@ def _int64(value: Any) -> int:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return from_iso(value)
-    except ValueError:
-        return None
-
-
-def _normalized(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

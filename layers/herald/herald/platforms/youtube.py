@@ -50,15 +50,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from herald.clock import from_iso
 from herald.platforms import google, http
 from herald.platforms.base import (
     AccountIdentity,
@@ -194,8 +192,8 @@ class YouTubePlatform(google.GooglePlatform):
         return items[0]
 
     def _identity_of(self, channel: dict[str, Any]) -> AccountIdentity:
-        snippet = _dict(channel.get("snippet"))
-        statistics = _dict(channel.get("statistics"))
+        snippet = google.as_dict(channel.get("snippet"))
+        statistics = google.as_dict(channel.get("statistics"))
         title = _text(snippet.get("title"))
         handle = _text(snippet.get("customUrl"))
         followers = None if statistics.get("hiddenSubscriberCount") is True else _number(statistics, "subscriberCount")
@@ -374,7 +372,7 @@ class YouTubePlatform(google.GooglePlatform):
                 video = self._video(video_id, "status,processingDetails")
             except PlatformError as error:
                 return [f"YouTube's processing of the video could not be checked ({error.message})."]
-            status = _dict(video.get("status")) if video else {}
+            status = google.as_dict(video.get("status")) if video else {}
             upload_status = status.get("uploadStatus")
             if upload_status == "processed":
                 return []
@@ -449,7 +447,7 @@ class YouTubePlatform(google.GooglePlatform):
             video_id = _text(parent.extra.get("video_id")) or ""
             body = {"snippet": {"parentId": _thread_of(parent.platform_post_id), "textOriginal": content.text}}
             created = http.json_object(self, self._call("POST", COMMENTS_URL, params={"part": "snippet"}, json=body))
-            video_id = _text(_dict(created.get("snippet")).get("videoId")) or video_id
+            video_id = _text(google.as_dict(created.get("snippet")).get("videoId")) or video_id
         comment_id = created.get("id")
         if not isinstance(comment_id, str) or not comment_id:
             raise PlatformError(ErrorClass.RETRY, "platform_unavailable", "YouTube's answer names no comment id.")
@@ -477,7 +475,7 @@ class YouTubePlatform(google.GooglePlatform):
             items = self._get_json(VIDEOS_URL, params={"part": "statistics", "id": ",".join(batch)}).get("items")
             for video in items if isinstance(items, list) else []:
                 if isinstance(video, dict) and video.get("id") in batch:
-                    statistics = _dict(video.get("statistics"))
+                    statistics = google.as_dict(video.get("statistics"))
                     counts = {
                         name: value
                         for name, field in (
@@ -503,10 +501,10 @@ class YouTubePlatform(google.GooglePlatform):
     def _find_upload(self, content: PostContent) -> Reconciliation:
         """The channel's uploads, newest first, for a video with the title this post would have."""
         metadata = _metadata(content, _the_video(content))
-        ours = _normalized(metadata.body["snippet"]["title"])
+        ours = google.normalized(metadata.body["snippet"]["title"])
         since = self.clock.now() - RECONCILE_WINDOW
         channel = self._channel(part="contentDetails")
-        uploads = _dict(_dict(channel.get("contentDetails")).get("relatedPlaylists")).get("uploads")
+        uploads = google.as_dict(google.as_dict(channel.get("contentDetails")).get("relatedPlaylists")).get("uploads")
         if not isinstance(uploads, str) or not uploads:
             return Reconciliation(ReconcileOutcome.UNKNOWN)
         params = {"part": "snippet", "playlistId": uploads, "maxResults": str(PLAYLIST_PAGE_SIZE)}
@@ -514,13 +512,13 @@ class YouTubePlatform(google.GooglePlatform):
             page = self._get_json(PLAYLIST_ITEMS_URL, params=params)
             older = False
             for entry in page.get("items") or []:
-                snippet = _dict(_dict(entry).get("snippet"))
-                video_id = _text(_dict(snippet.get("resourceId")).get("videoId"))
-                added = _time(snippet.get("publishedAt"))
+                snippet = google.as_dict(google.as_dict(entry).get("snippet"))
+                video_id = _text(google.as_dict(snippet.get("resourceId")).get("videoId"))
+                added = google.parsed_time(snippet.get("publishedAt"))
                 if added is not None and added < since:
                     older = True
                     continue
-                if video_id and _normalized(str(snippet.get("title") or "")) == ours:
+                if video_id and google.normalized(str(snippet.get("title") or "")) == ours:
                     url = (SHORTS_URL if metadata.shorts else WATCH_URL) + video_id
                     found = PublishedPost(
                         platform_post_id=video_id, url=url, extra={"kind": "video", "shorts": metadata.shorts}
@@ -536,7 +534,7 @@ class YouTubePlatform(google.GooglePlatform):
         """The parent video's comment threads (or the parent thread's replies), newest first, for one
         by this channel with the same text."""
         channel_id = self.credentials.tokens.get("channel_id") or self._channel(part="id")["id"]
-        ours = _normalized(content.text)
+        ours = google.normalized(content.text)
         since = self.clock.now() - RECONCILE_WINDOW
         if _is_video(parent):
             url, video_id = COMMENT_THREADS_URL, parent.platform_post_id
@@ -558,17 +556,17 @@ class YouTubePlatform(google.GooglePlatform):
         for _ in range(COMMENTS_MAX_PAGES):
             page = self._get_json(url, params=params)
             for entry in page.get("items") or []:
-                entry = _dict(entry)
+                entry = google.as_dict(entry)
                 comment = entry
                 if url == COMMENT_THREADS_URL:  # a thread: its top-level comment
-                    comment = _dict(_dict(entry.get("snippet")).get("topLevelComment"))
-                snippet = _dict(comment.get("snippet"))
-                author = _text(_dict(snippet.get("authorChannelId")).get("value"))
+                    comment = google.as_dict(google.as_dict(entry.get("snippet")).get("topLevelComment"))
+                snippet = google.as_dict(comment.get("snippet"))
+                author = _text(google.as_dict(snippet.get("authorChannelId")).get("value"))
                 text = snippet.get("textOriginal") or snippet.get("textDisplay") or ""
-                published = _time(snippet.get("publishedAt"))
+                published = google.parsed_time(snippet.get("publishedAt"))
                 if author != channel_id or (published is not None and published < since):
                     continue
-                if _normalized(str(text)) == ours and isinstance(entry.get("id"), str):
+                if google.normalized(str(text)) == ours and isinstance(entry.get("id"), str):
                     return Reconciliation(ReconcileOutcome.FOUND, _comment_post(entry["id"], video_id))
             token = page.get("nextPageToken")
             if not isinstance(token, str) or not token:
@@ -785,9 +783,9 @@ def _comment_post(comment_id: str, video_id: str) -> PublishedPost:
 
 
 def _thumbnail(snippet: Mapping[str, Any]) -> str | None:
-    thumbnails = _dict(snippet.get("thumbnails"))
+    thumbnails = google.as_dict(snippet.get("thumbnails"))
     for size in ("high", "medium", "default"):
-        url = _dict(thumbnails.get(size)).get("url")
+        url = google.as_dict(thumbnails.get(size)).get("url")
         if isinstance(url, str) and url:
             return url
     return None
@@ -799,23 +797,6 @@ def _number(values: Mapping[str, Any], field: str) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return from_iso(value)
-    except ValueError:
-        return None
-
-
-def _normalized(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:

@@ -6,6 +6,7 @@ rate-limit headers, its routes, its metric fields) stay in its module."""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from abc import ABC, abstractmethod
@@ -13,10 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import parse_qs
 
 import httpx
 
 from herald.platforms.simulators import (
+    TEST_CLIENT_ID,
+    TEST_CLIENT_SECRET,
     SimulatedAccount,
     initial_tokens_of,
     register,
@@ -152,6 +156,27 @@ def request_json(request: httpx.Request) -> Any:
 
 
 # --- counts that grow with time ----------------------------------------------------------------
+
+
+def form_body(request: httpx.Request, *, keep_blank: bool = False) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body, first value of each name (blank ones too with
+    `keep_blank`); {} for any other body."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return {}
+    pairs = parse_qs(request.content.decode("utf-8"), keep_blank_values=keep_blank)
+    return {key: values[0] for key, values in pairs.items()}
+
+
+def client_authenticated(request: httpx.Request) -> bool:
+    """Whether the request carries the test app's HTTP Basic credentials (a confidential client)."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except ValueError:
+        return False
+    return (client_id, secret) == (TEST_CLIENT_ID, TEST_CLIENT_SECRET)
 
 
 def grown_metrics(post_id: str, created_at: datetime, now: datetime) -> dict[str, int]:

@@ -57,7 +57,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 import httpx
 
@@ -72,7 +72,7 @@ from herald.platforms.simulators import (
     simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics, request_json
+from herald.platforms.simulators.common import Simulator, form_body, grown_followers, grown_metrics, request_json
 
 HOST = "api.pinterest.com"
 UPLOAD_HOST = "pinterest-media-upload.s3-accelerate.amazonaws.com"
@@ -225,7 +225,7 @@ def _exchange_code(request: httpx.Request) -> httpx.Response:
     refused = _refuse_client(request)
     if refused is not None:
         return refused
-    form = _form(request)
+    form = form_body(request)
     if form.get("grant_type") != "authorization_code" or not form.get("redirect_uri") or not form.get("code"):
         return _oauth_error("Invalid request: grant_type, code and redirect_uri are required.")
     username = redeem_code(form["code"], form.get("code_verifier"))
@@ -255,7 +255,7 @@ class PinterestSimulator(Simulator):
         if host != HOST:
             raise httpx.ConnectError(f"the Pinterest simulator does not serve {host}", request=request)
         if (method, path) == ("POST", "/v5/oauth/token"):
-            grant = _form(request).get("grant_type")
+            grant = form_body(request).get("grant_type")
             return self._refresh(request) if grant == "refresh_token" else _exchange_code(request)
         if not path.startswith(VERSION_PREFIX):
             return _not_found(request)
@@ -386,7 +386,7 @@ class PinterestSimulator(Simulator):
             return refused
         with LOCK:
             state = self.state()
-            if _form(request).get("refresh_token") != state.tokens["refresh_token"] or state.revoked:
+            if form_body(request).get("refresh_token") != state.tokens["refresh_token"] or state.revoked:
                 return recorded_response("oauth_token_refused")
             state.rotate_tokens(
                 "access_token", "refresh_token", lambda kind, generation: _token(state.account_id, kind, generation)
@@ -753,11 +753,6 @@ def _invalid(message: str) -> httpx.Response:
 def _not_found(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"code": 404, "message": f"No such endpoint: {request.method} {request.url.path}"})
 
-
-def _form(request: httpx.Request) -> dict[str, str]:
-    if request.headers.get("content-type", "").split(";")[0] != "application/x-www-form-urlencoded":
-        return {}
-    return {key: values[0] for key, values in parse_qs(request.content.decode("utf-8")).items()}
 
 
 def _bearer(request: httpx.Request) -> str | None:

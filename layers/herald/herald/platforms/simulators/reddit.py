@@ -64,22 +64,26 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from herald.platforms.reddit import MAX_COMMENT, MAX_SELF_TEXT, MAX_TITLE, SCOPES
 from herald.platforms.simulators import (
     LOCK,
-    TEST_CLIENT_ID,
-    TEST_CLIENT_SECRET,
     SimulatedAccount,
     accounts_on,
     redeem_code,
     simulated_now,
     stable_digest,
 )
-from herald.platforms.simulators.common import Simulator, grown_followers, grown_metrics
+from herald.platforms.simulators.common import (
+    Simulator,
+    client_authenticated,
+    form_body,
+    grown_followers,
+    grown_metrics,
+)
 
 WWW_HOST = "www.reddit.com"
 API_HOST = "oauth.reddit.com"
@@ -278,9 +282,9 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _redeem(request: httpx.Request) -> httpx.Response:
-    if not _client_authenticated(request):
+    if not client_authenticated(request):
         return _recorded("token_unauthorized_client")
-    form = _form(request)
+    form = form_body(request, keep_blank=True)
     if form.get("grant_type") != "authorization_code":
         return httpx.Response(200, json={"error": "unsupported_grant_type"})
     if not form.get("code") or not form.get("redirect_uri"):
@@ -337,7 +341,7 @@ class RedditSimulator(Simulator):
             if refused is not None:
                 return refused
             state = self.authorized(request)
-            form = _form(request)
+            form = form_body(request, keep_blank=True)
             refused = _invalid_submit(state, form)
             if refused is not None:
                 return refused
@@ -365,7 +369,7 @@ class RedditSimulator(Simulator):
             if refused is not None:
                 return refused
             state = self.authorized(request)
-            form = _form(request)
+            form = form_body(request, keep_blank=True)
             text, thing_id = form.get("text", ""), form.get("thing_id", "")
             parent = _find(thing_id, now)
             if parent is None:
@@ -433,9 +437,9 @@ class RedditSimulator(Simulator):
     # --- tokens -------------------------------------------------------------------------------
 
     def _refresh(self, request: httpx.Request) -> httpx.Response:
-        if not _client_authenticated(request):
+        if not client_authenticated(request):
             return _recorded("token_unauthorized_client")
-        form = _form(request)
+        form = form_body(request, keep_blank=True)
         if form.get("grant_type") != "refresh_token":
             return httpx.Response(400, json={"error": "unsupported_grant_type"})
         with LOCK:
@@ -453,9 +457,9 @@ class RedditSimulator(Simulator):
 
     def _revoke(self, request: httpx.Request) -> httpx.Response:
         """Revoking the refresh token ends the grant (and its access tokens); an access token just itself."""
-        if not _client_authenticated(request):
+        if not client_authenticated(request):
             return _recorded("token_unauthorized_client")
-        token = _form(request).get("token", "")
+        token = form_body(request, keep_blank=True).get("token", "")
         with LOCK:
             state = self.state()
             if token and token == state.tokens.get("refresh_token"):
@@ -487,9 +491,9 @@ def _read(request: httpx.Request, state: SimulatedAccount) -> httpx.Response:
             return httpx.Response(404, json={"message": "Not Found", "error": 404})
         return httpx.Response(200, json=_requirements_view(sub))
     if (method, path) == ("POST", "/api/media/asset.json"):
-        return _lease(state, _form(request), now)
+        return _lease(state, form_body(request, keep_blank=True), now)
     if (method, path) == ("POST", "/api/del"):
-        return _delete(state, _form(request))
+        return _delete(state, form_body(request, keep_blank=True))
     if (method, path) == ("GET", "/api/info"):
         return _info(request, now)
     if method == "GET" and len(parts) == 3 and parts[0] == "user" and parts[2] in ("submitted", "comments"):
@@ -830,23 +834,6 @@ def _bearer(request: httpx.Request) -> str:
     return token if scheme.lower() == "bearer" else ""
 
 
-def _client_authenticated(request: httpx.Request) -> bool:
-    """Whether the request carries the test app's HTTP Basic credentials."""
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except ValueError:
-        return False
-    return (client_id, secret) == (TEST_CLIENT_ID, TEST_CLIENT_SECRET)
-
-
-def _form(request: httpx.Request) -> dict[str, str]:
-    """An application/x-www-form-urlencoded body; {} for any other body."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-        return {}
-    return {key: values[0] for key, values in parse_qs(request.content.decode("utf-8"), keep_blank_values=True).items()}
 
 
 def _multipart(request: httpx.Request) -> list[tuple[str, bytes, str | None]]:

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import httpx
 
@@ -67,6 +67,7 @@ from herald.platforms.simulators import (
 from herald.platforms.simulators.common import (
     SimulatedMention,
     Simulator,
+    form_body,
     grown_followers,
     grown_metrics,
     reply_target,
@@ -150,7 +151,7 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError(f"the Threads simulator does not serve {request.url.host}", request=request)
     path = request.url.path
     if (request.method, path) == ("POST", "/oauth/access_token"):
-        return _redeem(_form(request))
+        return _redeem(form_body(request))
     if (request.method, path) == ("GET", "/access_token"):
         return _exchange(request.url.params)
     claims = _token_claims(_bearer(request) or "")
@@ -260,7 +261,7 @@ class ThreadsSimulator(Simulator):
             state = self.authorized(request)
             if node not in ("me", state.tokens["user_id"]):
                 return _unsupported(request)
-            creation_id = _form(request).get("creation_id", "")
+            creation_id = form_body(request).get("creation_id", "")
             container = _containers.get(creation_id)
             if container is None or container["owner"] != state.account_id or container["is_carousel_item"]:
                 return _missing(request, creation_id)
@@ -303,7 +304,7 @@ class ThreadsSimulator(Simulator):
 
 
 def _create_container(request: httpx.Request, state: SimulatedAccount) -> httpx.Response:
-    form = _form(request)
+    form = form_body(request)
     refused = _invalid_container(request, state, form)
     if refused is not None:
         return refused
@@ -631,11 +632,6 @@ def _flat_error(message: str) -> httpx.Response:
     body["error_message"] = message
     return httpx.Response(400, json=body)
 
-
-def _form(request: httpx.Request) -> dict[str, str]:
-    if request.headers.get("content-type", "").split(";")[0] != "application/x-www-form-urlencoded":
-        return {}
-    return {key: values[0] for key, values in parse_qs(request.content.decode("utf-8")).items()}
 
 
 def _fields(request: httpx.Request) -> list[str]:

@@ -41,15 +41,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 
 from herald.clock import from_iso, to_iso
 from herald.platforms.simulators import (
     LOCK,
-    TEST_CLIENT_ID,
-    TEST_CLIENT_SECRET,
     SimulatedAccount,
     accounts_on,
     redeem_code,
@@ -59,6 +56,8 @@ from herald.platforms.simulators import (
 from herald.platforms.simulators.common import (
     SimulatedMention,
     Simulator,
+    client_authenticated,
+    form_body,
     grown_followers,
     grown_metrics,
     reply_target,
@@ -168,8 +167,8 @@ def connect_handler(request: httpx.Request) -> httpx.Response:
 
 
 def _exchange_code(request: httpx.Request) -> httpx.Response:
-    form = _form(request)
-    if not _client_authenticated(request):
+    form = form_body(request)
+    if not client_authenticated(request):
         return _recorded("token_unauthorized_client")
     if form.get("grant_type") != "authorization_code":
         return _oauth_error(400, "unsupported_grant_type", "Unsupported grant type.")
@@ -505,8 +504,8 @@ class XSimulator(Simulator):
     # --- POST /2/oauth2/token and /2/oauth2/revoke -------------------------------------------
 
     def _refresh(self, request: httpx.Request) -> httpx.Response:
-        form = _form(request)
-        if not _client_authenticated(request):
+        form = form_body(request)
+        if not client_authenticated(request):
             return _recorded("token_unauthorized_client")
         if form.get("grant_type") != "refresh_token":
             return _oauth_error(400, "unsupported_grant_type", "Unsupported grant type.")
@@ -522,8 +521,8 @@ class XSimulator(Simulator):
 
     def _revoke(self, request: httpx.Request) -> httpx.Response:
         """Revoking either token ends the grant. An unknown token is answered the same (RFC 7009)."""
-        form = _form(request)
-        if not _client_authenticated(request):
+        form = form_body(request)
+        if not client_authenticated(request):
             return _recorded("token_unauthorized_client")
         if not form.get("token"):
             return _oauth_error(400, "invalid_request", "Missing required parameter [token].")
@@ -834,23 +833,6 @@ def _bearer(request: httpx.Request) -> str:
     return token if scheme.lower() == "bearer" else ""
 
 
-def _client_authenticated(request: httpx.Request) -> bool:
-    """Whether the request carries the test app's HTTP Basic credentials (a confidential client)."""
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except ValueError:
-        return False
-    return (client_id, secret) == (TEST_CLIENT_ID, TEST_CLIENT_SECRET)
-
-
-def _form(request: httpx.Request) -> dict[str, str]:
-    """An application/x-www-form-urlencoded body; {} for any other body."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-        return {}
-    return {key: values[0] for key, values in parse_qs(request.content.decode("utf-8")).items()}
 
 
 def _multipart(request: httpx.Request) -> dict[str, bytes] | None:
