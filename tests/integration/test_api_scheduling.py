@@ -43,7 +43,7 @@ def test_a_future_post_gets_one_at_schedule(api: ApiClient, cloud: Any, x_accoun
     assert post["targets"] == [
         {"platform": "x", "account_id": x_account.id, "status": "pending", "platform_post_id": None, "url": None,
          "error": None, "attempts": 0, "published_at": None, "retry_after": None, "parts": [],
-         "first_comment_error": None, "deleted_at": None, "delete_error": None}
+         "first_comment_error": None, "deleted_at": None, "delete_error": None, "notices": []}
     ]
     schedule = schedule_of(cloud, post["id"])
     assert schedule is not None
