@@ -34,7 +34,14 @@ class MotoCloud:
         return aws_client(service, self.endpoint, self.stack.region)
 
     def stop(self) -> None:
-        self.server.stop()
+        """Stop the server and forget its resources: moto keeps them per process, so a later
+        cloud in the same process (a second benchmark) would find them taken."""
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
+        finally:
+            self.server.stop()
 
 
 def start_moto_cloud(template: Path = ROOT / "template.yaml") -> MotoCloud:
