@@ -4,12 +4,12 @@ recordings/linkedin.json), and against the LinkedIn simulator."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.accounts.model import Account
@@ -59,23 +59,6 @@ ORG_CREDENTIALS = Credentials(account_id="acc_li", username="herald-hq", tokens=
 MEMBER_CREDENTIALS = Credentials(account_id="acc_li", username="John Doe", tokens=MEMBER_TOKENS)
 VERSIONED = {"linkedin-version": LINKEDIN_VERSION, "x-restli-protocol-version": "2.0.0"}
 MIB = 1024 * 1024
-
-
-class FakeMedia:
-    """Media bytes in memory, by URL; records how each file was read."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.calls: list[tuple[Any, ...]] = []
-
-    def read(self, item: MediaItem) -> bytes:
-        self.calls.append(("read", item.url))
-        return self.files[item.url]
-
-    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
-        self.calls.append(("chunks", item.url, chunk_size))
-        data = self.files[item.url]
-        return iter([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
 
 
 def linkedin_for(

@@ -7,13 +7,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
@@ -110,23 +110,6 @@ def image_pin(**changes: Any) -> PostContent:
         target_key="post_1:acc_pin",
     )
     return dataclasses.replace(content, **changes)
-
-
-class FakeMedia:
-    """Media bytes in memory, by URL; records how each file was read."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.calls: list[tuple[Any, ...]] = []
-
-    def read(self, item: MediaItem) -> bytes:
-        self.calls.append(("read", item.url))
-        return self.files[item.url]
-
-    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
-        self.calls.append(("chunks", item.url, chunk_size))
-        data = self.files[item.url]
-        return iter([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
 
 
 # --- connecting ------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ import base64
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
@@ -67,23 +67,6 @@ VIDEO_ID = "7320953458411489326"
 CAPTION = "this will be a funny #cat video on your @tiktok #fyp"
 VIDEO_SIZE = 31467520  # three chunks: 10 MiB, 10 MiB, 10 MiB + 10,240 bytes
 UPLOAD_URL = recorded("upload_chunk")["request"]["url"]
-
-
-class FakeMedia:
-    """Media bytes in memory, by URL; records how each file was read."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.calls: list[tuple[Any, ...]] = []
-
-    def read(self, item: MediaItem) -> bytes:
-        self.calls.append(("read", item.url))
-        return self.files[item.url]
-
-    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
-        self.calls.append(("chunks", item.url, chunk_size))
-        data = self.files[item.url]
-        return iter([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
 
 
 class TikTokScript(Script):

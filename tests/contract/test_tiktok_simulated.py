@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fake_media import FakeMedia
 
 from herald.accounts.model import Account
 from herald.platforms import simulators
@@ -55,21 +55,6 @@ UNAUDITED = AppCredentials(TEST_CLIENT_ID, TEST_CLIENT_SECRET, settings={"verifi
 REDIRECT = "https://herald.example/v1/oauth/tiktok/callback"
 BIG = 2 * CHUNK_BYTES + 4321  # two chunks: the last holds the rest
 EXTERNAL = "https://cdn.other.example.com/clip.mp4"
-
-
-class FakeMedia:
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.calls: list[tuple[Any, ...]] = []
-
-    def read(self, item: MediaItem) -> bytes:
-        self.calls.append(("read", item.url))
-        return self.files[item.url]
-
-    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
-        self.calls.append(("chunks", item.url, chunk_size))
-        data = self.files[item.url]
-        return iter([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
 
 
 @pytest.fixture

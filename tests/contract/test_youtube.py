@@ -4,12 +4,12 @@ recordings/youtube.json, from the Data API v3 reference and the resumable upload
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
@@ -59,25 +59,6 @@ META = recordings()["start_resumable_upload"]["request"]["json"]
 TITLE, DESCRIPTION = META["snippet"]["title"], META["snippet"]["description"]
 OPTIONS = {"privacy": "private", "tags": ["surfing", "Santa Cruz"]}
 WATCH = f"https://www.youtube.com/watch?v={VIDEO}"
-
-
-class FakeMedia:
-    """Media bytes in memory, by URL; records how each file was read."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.calls: list[tuple[Any, ...]] = []
-
-    def read(self, item: MediaItem) -> bytes:
-        self.calls.append(("read", item.url))
-        if item.url not in self.files:
-            raise PlatformError(ErrorClass.RETRY, "media_unreachable", f"{item.url} answered HTTP 404.")
-        return self.files[item.url]
-
-    def chunks(self, item: MediaItem, chunk_size: int) -> Iterator[bytes]:
-        self.calls.append(("chunks", item.url, chunk_size))
-        data = self.files[item.url]
-        return iter([data[start : start + chunk_size] for start in range(0, len(data), chunk_size)])
 
 
 def replay(name: str, **changes: Any) -> Exchange:
