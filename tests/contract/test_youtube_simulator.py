@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from test_youtube import FakeMedia
+from fake_media import FakeMedia
 
 from herald.accounts.model import Account
 from herald.platforms import simulators
