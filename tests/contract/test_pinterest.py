@@ -17,6 +17,7 @@ from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AppCredentials,
     Board,
     BoardSection,
@@ -40,7 +41,6 @@ from herald.platforms.pinterest import (
     PinterestPlatform,
 )
 from herald.platforms.simulators.pinterest import recordings
-from herald.publishing.outcomes import OUTCOME_UNKNOWN_CODES
 from support.clock import FakeClock
 
 API = "https://api.pinterest.com/v5"

@@ -16,6 +16,7 @@ import pytest
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AppCredentials,
     Credentials,
     ErrorClass,
@@ -36,7 +37,6 @@ from herald.platforms.reddit import (
     subreddit_name,
 )
 from herald.platforms.simulators.reddit import recordings
-from herald.publishing.outcomes import OUTCOME_UNKNOWN_CODES
 from support.clock import FakeClock
 
 NOW = datetime(2030, 1, 7, 9, 0, 0, tzinfo=UTC)

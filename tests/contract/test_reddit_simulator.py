@@ -14,6 +14,7 @@ import pytest
 from herald.accounts.model import Account
 from herald.platforms import simulators
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AppCredentials,
     Credentials,
     ErrorClass,
@@ -34,7 +35,6 @@ from herald.platforms.simulators.reddit import (
     RedditSimulator,
     connect_handler,
 )
-from herald.publishing.outcomes import OUTCOME_UNKNOWN_CODES
 from support.clock import FakeClock
 
 API = "https://oauth.reddit.com"

@@ -17,6 +17,7 @@ from fake_media import FakeMedia
 from scripted_http import Exchange, Script
 
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AppCredentials,
     Credentials,
     ErrorClass,
@@ -41,7 +42,6 @@ from herald.platforms.tiktok import (
     hex_challenge,
     url_verified,
 )
-from herald.publishing.outcomes import OUTCOME_UNKNOWN_CODES
 from support.clock import FakeClock
 
 API = "https://open.tiktokapis.com"

@@ -16,6 +16,7 @@ from fake_media import FakeMedia
 from herald.accounts.model import Account
 from herald.platforms import simulators
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AppCredentials,
     Credentials,
     ErrorClass,
@@ -45,7 +46,6 @@ from herald.platforms.tiktok import (
     UNAUDITED_POST_NOTICE,
     TikTokPlatform,
 )
-from herald.publishing.outcomes import OUTCOME_UNKNOWN_CODES
 from support.clock import FakeClock
 
 API = "https://open.tiktokapis.com"

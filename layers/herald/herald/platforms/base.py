@@ -27,6 +27,11 @@ class ErrorClass(StrEnum):
     PERMANENT = "permanent"  # fix the content or settings; the same request fails again
 
 
+# Codes of a RETRY error after which the network may have published anyway (no answer, a 5xx, a
+# malformed answer): the runner keeps the target `sending` and reconciles before any resend.
+OUTCOME_UNKNOWN_CODES = frozenset({"timeout", "network_error", "platform_unavailable", "malformed_response"})
+
+
 class PlatformError(Exception):
     """A network refused or failed a call, classified. `code` is Herald's stable code
     (rate_limited, platform_unavailable, timeout, token_expired, account_disconnected,

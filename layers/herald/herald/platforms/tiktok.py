@@ -63,6 +63,7 @@ import httpx
 
 from herald.platforms import http
 from herald.platforms.base import (
+    OUTCOME_UNKNOWN_CODES,
     AccountIdentity,
     AppCredentials,
     Connection,
@@ -117,8 +118,6 @@ MAX_CAPTION = 2200  # UTF-16 units: a video's title; a photo post's description 
 MAX_PHOTOS = 35
 MAX_PHOTO_TITLE = 90
 MB = 1024 * 1024
-# The codes after which the runner reconciles (herald.publishing.outcomes.OUTCOME_UNKNOWN_CODES).
-_OUTCOME_UNKNOWN = frozenset({"timeout", "network_error", "platform_unavailable", "malformed_response"})
 CHUNK_BYTES = 10 * MB  # a FILE_UPLOAD's chunk; files under twice this go up whole
 MIN_CHUNK_BYTES = 5 * MB
 MAX_CHUNK_BYTES = 64 * MB
@@ -953,7 +952,7 @@ def _publish_failed(reason: str, publish_id: str) -> PlatformError:
 def _before_the_whole_file(error: PlatformError) -> PlatformError:
     """A failure before TikTok has the whole file of a FILE_UPLOAD: it cannot publish anything,
     so an unknown outcome becomes a plain retry (a new upload is safe)."""
-    if error.error_class is not ErrorClass.RETRY or error.code not in _OUTCOME_UNKNOWN:
+    if error.error_class is not ErrorClass.RETRY or error.code not in OUTCOME_UNKNOWN_CODES:
         return error
     return PlatformError(
         ErrorClass.RETRY,

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from herald.platforms.base import ErrorClass, PlatformError, PublishedPost
+from herald.platforms.base import OUTCOME_UNKNOWN_CODES, ErrorClass, PlatformError, PublishedPost
 from herald.posts.lifecycle import backoff
 from herald.posts.model import PartResult, PostTarget, TargetError, TargetStatus
-
-# Answers after which the network may or may not have created the post: the next attempt must
-# reconcile before sending again, so the target stays `sending` (outcome unknown).
-OUTCOME_UNKNOWN_CODES = frozenset({"timeout", "network_error", "platform_unavailable", "malformed_response"})
 
 
 def step_done(target: PostTarget, post: PublishedPost, now: datetime, *, final: bool) -> PostTarget:
