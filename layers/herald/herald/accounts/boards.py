@@ -18,10 +18,6 @@ from herald.store.accounts import AccountStore
 log = logging.getLogger(__name__)
 
 
-def has_boards(platform_class: type[Platform]) -> bool:
-    return platform_class.boards is not Platform.boards
-
-
 @dataclass
 class BoardReader:
     accounts: AccountStore
@@ -31,7 +27,7 @@ class BoardReader:
     def boards(self, account: Account) -> list[Board]:
         from herald.platforms.registry import adapter_class, has_adapter
 
-        if not has_adapter(account.platform) or not has_boards(adapter_class(account.platform)):
+        if not has_adapter(account.platform) or not adapter_class(account.platform).has_boards():
             raise NotSupported(f"{account.platform} accounts have no boards.",
                                details=[{"field": "account_id", "platform": account.platform}])
         if account.status is AccountStatus.RECONNECT_REQUIRED:

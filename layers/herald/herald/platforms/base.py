@@ -371,6 +371,10 @@ class Platform(ABC):
     def reports_account_metrics(cls) -> bool:
         return cls.account_metrics is not Platform.account_metrics
 
+    @classmethod
+    def has_boards(cls) -> bool:
+        return cls.boards is not Platform.boards
+
     def boards(self) -> list[Board]:
         """The boards (with their sections) the account can post to, for networks whose posts go
         to a board the person picks (Pinterest); raises NotImplementedError elsewhere."""
