@@ -11,7 +11,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev test test-unit test-integration test-contract test-e2e test-template lint bench build validate deploy openapi clean
+.PHONY: help dev test test-unit test-integration test-contract test-e2e test-fuzz test-template lint bench build validate deploy openapi clean
 
 help:
 	@echo "make dev    - the local cloud: API on http://127.0.0.1:3000 (no AWS, no Docker)"
@@ -54,6 +54,10 @@ test-contract: $(VENV)/.installed
 
 test-e2e: $(VENV)/.installed
 	$(PY) -m pytest -q tests/e2e
+
+# More examples per operation than `make test` runs: HERALD_FUZZ_EXAMPLES=500 make test-fuzz
+test-fuzz: $(VENV)/.installed
+	$(PY) -m pytest -q tests/fuzz
 
 test-template: $(VENV)/.installed $(TOOLS)/.installed
 	HERALD_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q tests/template

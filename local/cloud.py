@@ -382,6 +382,7 @@ class LocalCloud:
             "AWS_REGION": region,
             "AWS_EC2_METADATA_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+            "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch: EMF lines would only flood the console
             "NO_PROXY": _no_proxy(),  # the local endpoints are never behind a proxy
             # Webhook receivers on this machine (http://127.0.0.1:...) are allowed locally only.
             "HERALD_WEBHOOK_ALLOW_LOOPBACK": "true",

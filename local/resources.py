@@ -46,6 +46,10 @@ _NOT_CREATED = {
     "AWS::Lambda::EventInvokeConfig",
     "AWS::Logs::LogGroup",
     "AWS::CloudWatch::Alarm",
+    # Operations only: there is no CloudWatch or SNS locally (metrics are off, see local.cloud).
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SNS::Topic",
+    "AWS::SNS::Subscription",
 }
 
 

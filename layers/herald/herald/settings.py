@@ -9,12 +9,14 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from herald.pydantic_base import Model
 
 _PREFIX = "HERALD_"
 
 
-class Settings(BaseModel):
+class Settings(Model):
     table_name: str = "herald-table"
     # How long an AWS call may wait for its answer before botocore retries it. A retried
     # TransactWriteItems is idempotent in DynamoDB (same ClientRequestToken) but not in moto, so

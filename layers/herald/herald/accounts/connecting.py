@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from herald.pydantic_base import Model
 
 
-class PendingConnection(BaseModel):
+class PendingConnection(Model):
     model_config = ConfigDict(frozen=True)
 
     state_hash: str  # SHA-256 of the state handed to the network (the state itself is not kept)

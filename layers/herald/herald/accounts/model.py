@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from herald.pydantic_base import Model
 
 
 class AccountMode(StrEnum):
@@ -20,7 +22,7 @@ class AccountStatus(StrEnum):
     RECONNECT_REQUIRED = "reconnect_required"
 
 
-class Account(BaseModel):
+class Account(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from herald.pydantic_base import Model
 
 # The normalized metrics, in the order answers show them. A network that does not provide one
 # leaves it out: absent, never zero.
@@ -35,7 +37,7 @@ def engagement_rate(metrics: dict[str, int]) -> float | None:
     return round(engagements / seen, 6)
 
 
-class TrackedTarget(BaseModel):
+class TrackedTarget(Model):
     """A published target whose metrics are collected until the retention window closes."""
 
     model_config = ConfigDict(frozen=True)
@@ -53,7 +55,7 @@ class TrackedTarget(BaseModel):
     last_collected_at: datetime | None = None
 
 
-class Snapshot(BaseModel):
+class Snapshot(Model):
     """One collection's metrics for one target, written only when they changed."""
 
     model_config = ConfigDict(frozen=True)
@@ -71,7 +73,7 @@ class Snapshot(BaseModel):
     native: dict[str, Any] = Field(default_factory=dict)  # the network's own fields, as answered
 
 
-class TargetTotals(BaseModel):
+class TargetTotals(Model):
     """A target's latest metrics (from its newest snapshot), kept by the stream function."""
 
     model_config = ConfigDict(frozen=True)
@@ -91,7 +93,7 @@ class TargetTotals(BaseModel):
     snapshots: int = 0
 
 
-class Mention(BaseModel):
+class Mention(Model):
     """A post by someone else that mentions one of the profile's accounts, kept once per account
     and network id; the stream turns a new one into a `mention.received` webhook event."""
 

@@ -35,9 +35,10 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from herald.analytics.priors import SOURCE, prior_for
+from herald.pydantic_base import Model
 
 SLOTS = 7 * 24
 NEIGHBOUR_WEIGHT = 0.5  # a post one hour away counts half
@@ -49,7 +50,7 @@ SlotSource = Literal["history", "prior", "blend"]
 BasisLevel = Literal["none", "thin", "established"]
 
 
-class PostPerformance(BaseModel):
+class PostPerformance(Model):
     """One published post and how it did."""
 
     model_config = ConfigDict(frozen=True)
@@ -70,7 +71,7 @@ class PostPerformance(BaseModel):
         return self.engagements / self.impressions if self.impressions else None
 
 
-class Slot(BaseModel):
+class Slot(Model):
     model_config = ConfigDict(frozen=True)
 
     weekday: int  # 0 Monday .. 6 Sunday, in the requested time zone
@@ -84,7 +85,7 @@ class Slot(BaseModel):
     history_mean: float | None  # the smoothed mean measure of those posts; None without any
 
 
-class PriorReference(BaseModel):
+class PriorReference(Model):
     model_config = ConfigDict(frozen=True)
 
     network: str  # the prior table used: a network's name, or "all"
@@ -94,7 +95,7 @@ class PriorReference(BaseModel):
     url: str
 
 
-class Basis(BaseModel):
+class Basis(Model):
     """How much history the answer rests on."""
 
     model_config = ConfigDict(frozen=True)
@@ -110,7 +111,7 @@ class Basis(BaseModel):
     last_published_at: datetime | None
 
 
-class OptimalTimes(BaseModel):
+class OptimalTimes(Model):
     model_config = ConfigDict(frozen=True)
 
     timezone: str

@@ -1,9 +1,12 @@
-"""The resolver: routers, the error envelope for every failure, OpenAPI and Swagger UI."""
+"""The resolvers: the native API's routers, the error envelope for every failure, OpenAPI and
+Swagger UI; and the Ayrshare-compatible API's resolver, built on its first request."""
 
 from __future__ import annotations
 
 import logging
+from functools import cache
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -16,14 +19,17 @@ from herald.errors import HeraldError
 log = logging.getLogger(__name__)
 
 
+def _resolver() -> APIGatewayHttpResolver:
+    return APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
+
+
 def build_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
+    app = _resolver()
     for module in (posts, accounts, links, admin, analytics, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(media.router, prefix="/v1")
     app.include_router(links.public)
     app.include_router(accounts.public)
-    app.include_router(compat.router, prefix=compat.PREFIX)  # the Ayrshare-compatible API
 
     @app.get("/health", tags=["meta"], summary="Liveness", security=[])
     def health() -> dict[str, str]:
@@ -31,6 +37,29 @@ def build_app() -> APIGatewayHttpResolver:
 
     docs.register(app)
 
+    @app.not_found
+    def on_no_route(exc: Exception) -> Response:
+        return errors.envelope(HTTPStatus.NOT_FOUND, "route_not_found", "No such route.")
+
+    _handle_errors(app)
+    return app
+
+
+def build_compat_app() -> APIGatewayHttpResolver:
+    from herald.api.compat import app as compat_routes
+
+    app = _resolver()
+    app.include_router(compat_routes.router, prefix=compat.PREFIX)
+
+    @app.not_found
+    def on_no_route(exc: Exception) -> Response:
+        return compat_routes.no_route()
+
+    _handle_errors(app)
+    return app
+
+
+def _handle_errors(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(HeraldError)
     def on_domain_error(exc: HeraldError) -> Response:
         return errors.from_herald_error(exc)
@@ -38,12 +67,6 @@ def build_app() -> APIGatewayHttpResolver:
     @app.exception_handler(RequestValidationError)
     def on_invalid_request(exc: RequestValidationError) -> Response:
         return errors.from_validation_error(exc)
-
-    @app.not_found
-    def on_no_route(exc: Exception) -> Response:
-        if compat.is_compat_path(app.current_event.path):
-            return compat.no_route()
-        return errors.envelope(HTTPStatus.NOT_FOUND, "route_not_found", "No such route.")
 
     @app.exception_handler(Exception)
     def on_unexpected(exc: Exception) -> Response:
@@ -53,7 +76,17 @@ def build_app() -> APIGatewayHttpResolver:
         log.exception("unhandled error")
         return errors.envelope(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
 
-    return app
-
 
 app = build_app()
+
+
+@cache
+def compat_app() -> APIGatewayHttpResolver:
+    return build_compat_app()
+
+
+def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The answer of whichever API the path belongs to."""
+    path = event.get("rawPath") or event.get("requestContext", {}).get("http", {}).get("path", "")
+    resolver = compat_app() if compat.is_compat_path(path) else app
+    return resolver.resolve(event, context)  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ the API function imports them only when someone asks for the spec or the docs pa
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,19 @@ def _configure(app: Any) -> None:
 
 def openapi_json(app: Any) -> str:
     _configure(app)
-    return str(app.get_openapi_json_schema())
+    return json.dumps(_public_without_security(json.loads(app.get_openapi_json_schema())))
+
+
+def _public_without_security(spec: dict[str, Any]) -> dict[str, Any]:
+    """Operations the gate admits without a key say so (`security: []`): powertools drops a
+    route's empty `security` list, which left them under the document's bearer requirement."""
+    from herald.api.gate import PUBLIC_PATHS, PUBLIC_PREFIXES
+
+    for path, operations in spec.get("paths", {}).items():
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            for operation in operations.values():
+                operation["security"] = []
+    return spec
 
 
 def swagger_page(app: Any) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel
 
 from herald import errors
+from herald.pydantic_base import Model
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,13 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.HeraldError], HTTPStatus], ...] = (
 )
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     code: str
     message: str
     details: list[dict[str, Any]] = []
 
 
-class ErrorEnvelope(BaseModel):
+class ErrorEnvelope(Model):
     error: ErrorBody
 
 
@@ -96,9 +96,15 @@ _DESCRIPTIONS = {
 }
 
 
-def documented(*statuses: int) -> dict[int, dict[str, Any]]:
-    """OpenAPI responses for the error statuses a route can answer, all in the envelope."""
-    return {
+def documented(*statuses: int, ok: int | tuple[int, ...] = 200) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses: the success statuses `ok` (with the route's return type; a redirect
+    without a body), then the error statuses a route can answer, all in the envelope. Powertools
+    documents no success answer for a route that passes `responses`, so it is listed here."""
+    answers: dict[int, dict[str, Any]] = {
+        status: {"description": "Redirect", "content": {}} if 300 <= status < 400 else {"description": "Success"}
+        for status in sorted((ok,) if isinstance(ok, int) else ok)
+    }
+    return answers | {
         status: {"description": _DESCRIPTIONS[status], "content": {"application/json": {"model": ErrorEnvelope}}}
         for status in sorted({401, 403, 422, 500, *statuses})
     }

@@ -5,6 +5,7 @@ format; the principal found here is the one the routes use (one key lookup per r
 
 from __future__ import annotations
 
+import base64
 import json
 from contextvars import ContextVar
 from typing import Any
@@ -59,5 +60,11 @@ def admit(event: dict[str, Any]) -> dict[str, Any] | None:
         for label in labels:
             del headers[label]
         headers["content-type"] = "application/json"
+        if event.get("isBase64Encoded"):  # API Gateway sends a body that is not UTF-8 text in base64
+            try:
+                event["body"] = base64.b64decode(event["body"]).decode("utf-8")
+            except ValueError:  # not base64, or not UTF-8 (UnicodeDecodeError)
+                return _answer(422, "validation_error", "The body is not UTF-8 JSON.", path)
+            event["isBase64Encoded"] = False
     return None
 

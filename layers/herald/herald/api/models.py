@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from herald.accounts.model import Account
 from herald.analytics.optimal_times import OptimalTimes
 from herald.clock import to_millis
+from herald.errors import InvalidRequest
 from herald.posts.model import MediaCredit, Mention, Override, Post, PostStatus, PostType, TargetStatus
+from herald.pydantic_base import Model
 from herald.workspaces.model import ApiKey, Profile, Role
 
 
@@ -55,7 +57,7 @@ def to_utc(moment: datetime | None, zone: str | None) -> datetime | None:
     return to_millis(moment.astimezone(UTC))
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -272,10 +274,29 @@ class CreateThreadRequest(_Strict):
     tracking_id: TrackingId | None = Field(default=None, description=TRACKING_DESCRIPTION)
 
     def as_post(self) -> CreatePostRequest:
+        """The thread as a post; a problem only the whole post shows (a first part with neither
+        text nor media) is a 422 naming the part."""
         first, *rest = self.parts
         fields = self.model_dump(exclude={"parts"})
-        return CreatePostRequest.model_validate({**fields, "text": first.text, "media": first.media,
-                                                 "thread": [p.model_dump() for p in rest]})
+        try:
+            return CreatePostRequest.model_validate({**fields, "text": first.text, "media": first.media,
+                                                     "thread": [p.model_dump() for p in rest]})
+        except ValidationError as exc:
+            raise InvalidRequest("The thread is not valid.", details=[
+                {"field": _thread_field(problem.get("loc", ())), "in": "body", "issue": problem.get("type", "invalid"),
+                 "message": problem.get("msg", "")} for problem in exc.errors()
+            ]) from exc
+
+
+def _thread_field(loc: tuple[int | str, ...]) -> str:
+    """A CreatePostRequest error location, named in the thread request's terms."""
+    if not loc:
+        return "parts.0"
+    if loc[0] in ("text", "media"):
+        return ".".join(["parts", "0", *map(str, loc)])
+    if loc[0] == "thread" and len(loc) > 1 and isinstance(loc[1], int):
+        return ".".join(["parts", str(loc[1] + 1), *map(str, loc[2:])])
+    return ".".join(map(str, loc))
 
 
 class ScheduleRequest(_Strict):
@@ -287,24 +308,24 @@ class RejectRequest(_Strict):
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class TargetErrorResponse(BaseModel):
+class TargetErrorResponse(Model):
     code: str
     message: str
     platform_code: str | None = None
 
 
-class PartResultResponse(BaseModel):
+class PartResultResponse(Model):
     platform_post_id: str
     url: str
     published_at: datetime
 
 
-class PartResponse(BaseModel):
+class PartResponse(Model):
     text: str
     media: list[str]
 
 
-class TargetResponse(BaseModel):
+class TargetResponse(Model):
     platform: str
     account_id: str
     status: TargetStatus
@@ -327,14 +348,14 @@ class TargetResponse(BaseModel):
     )
 
 
-class ApprovalResponse(BaseModel):
+class ApprovalResponse(Model):
     decision: Literal["approved", "rejected"]
     by: str
     at: datetime
     reason: str | None = None
 
 
-class ContentProblem(BaseModel):
+class ContentProblem(Model):
     """One rule a network applies to the content: an error refuses the post, a warning does not."""
 
     network: str | None = Field(description="null: the whole post (e.g. a scheduling warning)")
@@ -346,7 +367,7 @@ class ContentProblem(BaseModel):
     severity: Literal["error", "warning"]
 
 
-class MediaCreditResponse(BaseModel):
+class MediaCreditResponse(Model):
     """Unsplash asks that wherever the photo is shown, the photographer and Unsplash are credited
     with these links (they carry the deployment's utm_source and utm_medium=referral)."""
 
@@ -367,13 +388,13 @@ class MediaCreditResponse(BaseModel):
         return cls(**credit.model_dump(), text=credit.text, html=credit.html)
 
 
-class AutoHashtagsResponse(BaseModel):
+class AutoHashtagsResponse(Model):
     max: int
     position: Literal["auto", "end"]
     picked: list[str] = Field(description="The hashtags picked from the text, most relevant first")
 
 
-class PostResponse(BaseModel):
+class PostResponse(Model):
     id: str
     profile_id: str
     status: PostStatus
@@ -444,7 +465,7 @@ def _warnings(post: Post) -> list[Any]:
     return check(post, SystemClock().now()).warnings
 
 
-class StepPreview(BaseModel):
+class StepPreview(Model):
     kind: Literal["post", "part", "comment"]
     text: str = Field(description="As the network would receive it: rendered, mentions and hashtags in place")
     media: list[str]
@@ -456,13 +477,13 @@ class StepPreview(BaseModel):
         return cls(kind=step.kind, text=step.text, media=list(step.media), link=card)
 
 
-class TargetPreview(BaseModel):
+class TargetPreview(Model):
     network: str
     account_id: str
     steps: list[StepPreview] = Field(description="The post, then each thread part, then the first comment")
 
 
-class ValidationResponse(BaseModel):
+class ValidationResponse(Model):
     valid: bool = Field(description="True when no network would refuse the content")
     networks: list[str]
     errors: list[ContentProblem]
@@ -472,17 +493,17 @@ class ValidationResponse(BaseModel):
     )
 
 
-class PostListResponse(BaseModel):
+class PostListResponse(Model):
     posts: list[PostResponse]
     cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; absent at the end")
 
 
-class QueueTotals(BaseModel):
+class QueueTotals(Model):
     total: int = Field(description="Posts waiting in the queue (within the date range, whatever the other filters)")
     by_status: dict[str, int]
 
 
-class QueueResponse(BaseModel):
+class QueueResponse(Model):
     posts: list[PostResponse]
     cursor: str | None = None
     totals: QueueTotals
@@ -496,14 +517,14 @@ class CreateLinkRequest(_Strict):
     )
 
 
-class LinkClicks(BaseModel):
+class LinkClicks(Model):
     total: int
     by_day: dict[str, int]
     by_channel: dict[str, int]
     by_referrer: dict[str, int]
 
 
-class LinkResponse(BaseModel):
+class LinkResponse(Model):
     id: str
     url: str
     post_id: str | None = None
@@ -525,7 +546,7 @@ class CreateAccountRequest(_Strict):
     )
 
 
-class AccountResponse(BaseModel):
+class AccountResponse(Model):
     id: str
     profile_id: str
     platform: str
@@ -595,23 +616,23 @@ class ConnectRequest(_Strict):
         return self
 
 
-class ConnectResponse(BaseModel):
+class ConnectResponse(Model):
     authorization_url: str | None = Field(default=None, description="OAuth: send the person here (5 minutes)")
     state: str | None = None
     expires_at: datetime | None = None
     account: AccountResponse | None = Field(default=None, description="Pasted credentials: the connected account")
 
 
-class AccountListResponse(BaseModel):
+class AccountListResponse(Model):
     accounts: list[AccountResponse]
 
 
-class BoardSectionResponse(BaseModel):
+class BoardSectionResponse(Model):
     id: str
     name: str
 
 
-class BoardResponse(BaseModel):
+class BoardResponse(Model):
     id: str = Field(description="Give it as the post's `board_id` option (Pinterest)")
     name: str
     description: str | None = None
@@ -619,7 +640,7 @@ class BoardResponse(BaseModel):
     sections: list[BoardSectionResponse] = Field(default=[], description="`board_section_id` options")
 
 
-class BoardListResponse(BaseModel):
+class BoardListResponse(Model):
     boards: list[BoardResponse]
 
 
@@ -628,7 +649,7 @@ class CreateApiKeyRequest(_Strict):
     role: Role
 
 
-class ApiKeyResponse(BaseModel):
+class ApiKeyResponse(Model):
     id: str
     name: str
     role: Role
@@ -641,12 +662,12 @@ class ApiKeyResponse(BaseModel):
         return cls.model_validate(key.model_dump(exclude={"workspace_id"}))
 
 
-class ApiKeyCreatedResponse(BaseModel):
+class ApiKeyCreatedResponse(Model):
     key: str = Field(description="The secret, shown this once; Herald stores only its hash")
     api_key: ApiKeyResponse
 
 
-class ApiKeyListResponse(BaseModel):
+class ApiKeyListResponse(Model):
     api_keys: list[ApiKeyResponse]
 
 
@@ -658,7 +679,7 @@ class UpdateProfileRequest(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
 
 
-class ProfileResponse(BaseModel):
+class ProfileResponse(Model):
     id: str
     name: str
     profile_key: str
@@ -673,11 +694,11 @@ class ProfileResponse(BaseModel):
         )
 
 
-class ProfileListResponse(BaseModel):
+class ProfileListResponse(Model):
     profiles: list[ProfileResponse]
 
 
-class MetricValues(BaseModel):
+class MetricValues(Model):
     """Normalized metrics; a metric the network does not provide is absent, not zero."""
 
     model_config = ConfigDict(extra="forbid")
@@ -698,7 +719,7 @@ class SeriesPoint(MetricValues):
     at: datetime
 
 
-class PostAnalyticsResponse(BaseModel):
+class PostAnalyticsResponse(Model):
     post_id: str
     total: MetricValues
     by_network: dict[str, MetricValues]
@@ -716,19 +737,19 @@ class GroupTotals(MetricValues):
     posts: int
 
 
-class FollowersGained(BaseModel):
+class FollowersGained(Model):
     account_id: str
     platform: str
     gained: int
     now: int
 
 
-class FollowerCount(BaseModel):
+class FollowerCount(Model):
     at: datetime
     followers: int
 
 
-class AccountInsightsEntry(BaseModel):
+class AccountInsightsEntry(Model):
     at: datetime = Field(description="When it was collected")
     window_days: int = Field(description="The metrics are summed over this many days before `at` (today excluded)")
     metrics: dict[str, int] = Field(
@@ -737,7 +758,7 @@ class AccountInsightsEntry(BaseModel):
     )
 
 
-class AccountAnalyticsResponse(BaseModel):
+class AccountAnalyticsResponse(Model):
     account_id: str
     platform: str
     followers: list[FollowerCount] = Field(description="Each change of the follower count seen, oldest first")
@@ -747,7 +768,7 @@ class AccountAnalyticsResponse(BaseModel):
     )
 
 
-class SummaryResponse(BaseModel):
+class SummaryResponse(Model):
     start_date: date
     end_date: date
     platform: str | None = None
@@ -767,7 +788,7 @@ class RefreshRequest(_Strict):
     post_id: Annotated[str, Field(max_length=64)] | None = None
 
 
-class RefreshResponse(BaseModel):
+class RefreshResponse(Model):
     queued_messages: int
     targets: int
 

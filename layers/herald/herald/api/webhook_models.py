@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from herald.pydantic_base import Model
 from herald.webhooks.model import ALIASES, EVENT_TYPES, Delivery, Webhook
 
 EventName = Annotated[str, Field(min_length=1, max_length=64,
                                  description="One of: " + ", ".join([*EVENT_TYPES, *ALIASES]))]
 
 
-class CreateWebhookRequest(BaseModel):
+class CreateWebhookRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: Annotated[str, Field(min_length=1, max_length=2048, description="https only (http for loopback in the local cloud)")]
@@ -21,7 +22,7 @@ class CreateWebhookRequest(BaseModel):
     description: Annotated[str | None, Field(max_length=256)] = None
 
 
-class WebhookResponse(BaseModel):
+class WebhookResponse(Model):
     id: str
     url: str
     events: list[str]
@@ -46,16 +47,16 @@ class WebhookCreatedResponse(WebhookResponse):
     secret: str = Field(description="The signing secret, shown this once")
 
 
-class WebhookListResponse(BaseModel):
+class WebhookListResponse(Model):
     webhooks: list[WebhookResponse]
 
 
-class DeliveryQueuedResponse(BaseModel):
+class DeliveryQueuedResponse(Model):
     delivery_id: str
     status: Literal["queued"] = "queued"
 
 
-class DeliveryResponse(BaseModel):
+class DeliveryResponse(Model):
     id: str
     event_id: str
     event_type: str
@@ -77,6 +78,6 @@ class DeliveryResponse(BaseModel):
         return cls.model_validate(values)
 
 
-class DeliveryListResponse(BaseModel):
+class DeliveryListResponse(Model):
     deliveries: list[DeliveryResponse]
     cursor: str | None = None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from herald.pydantic_base import Model
 
 DEFAULT_CHANNEL = "direct"  # the code for a link shared outside any network
 
 
-class ShortLink(BaseModel):
+class ShortLink(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -21,7 +23,7 @@ class ShortLink(BaseModel):
     created_at: datetime
 
 
-class CodeTarget(BaseModel):
+class CodeTarget(Model):
     """What a short code leads to."""
 
     model_config = ConfigDict(frozen=True)
@@ -33,7 +35,7 @@ class CodeTarget(BaseModel):
     channel: str
 
 
-class ClickCount(BaseModel):
+class ClickCount(Model):
     model_config = ConfigDict(frozen=True)
 
     day: str  # YYYY-MM-DD (UTC)

@@ -7,15 +7,23 @@ retries deliver it again; processing is idempotent."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
+from herald.observability.handler import observed
+from herald.observability.logs import log_keys
 
-logger = Logger(service="herald-inspect-media")
+logger = logging.getLogger(__name__)
 
 
-@logger.inject_lambda_context
+def _upload_keys(key: str) -> dict[str, str | None]:
+    """uploads/{workspace}/{media}/{file} -> the workspace and media ids for the log lines."""
+    parts = key.split("/")
+    return {"workspace_id": parts[1] if len(parts) > 2 else None, "media_id": parts[2] if len(parts) > 3 else None}
+
+
+@observed()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from herald.settings import get_settings
     from herald.wiring import media_service
@@ -34,7 +42,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if record_bucket != bucket:
             logger.warning("skipping an object of another bucket", extra={"bucket": record_bucket, "key": key})
             continue
-        outcome = service.process_upload(key)
-        logger.info("processed an upload", extra=outcome.as_dict())
+        with log_keys(**_upload_keys(key)):
+            outcome = service.process_upload(key)
+            logger.info("processed an upload", extra=outcome.as_dict())
         processed.append(outcome.as_dict())
     return {"processed": processed}

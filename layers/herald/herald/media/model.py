@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from herald.pydantic_base import Model
 
 Kind = Literal["image", "gif", "video"]  # "gif": an animated GIF (a still GIF is an image)
 
@@ -33,7 +35,7 @@ class MediaStatus(StrEnum):
     REJECTED = "rejected"  # not usable (unsupported type, unreadable, too large): `problem` says why
 
 
-class MediaFacts(BaseModel):
+class MediaFacts(Model):
     """What the inspection read from the file itself (None: could not be read)."""
 
     model_config = ConfigDict(frozen=True)
@@ -50,7 +52,7 @@ class MediaFacts(BaseModel):
     audio_codec: str | None = None
 
 
-class Thumbnail(BaseModel):
+class Thumbnail(Model):
     model_config = ConfigDict(frozen=True)
 
     key: str
@@ -60,7 +62,7 @@ class Thumbnail(BaseModel):
     bytes: int
 
 
-class NetworkCompatibility(BaseModel):
+class NetworkCompatibility(Model):
     model_config = ConfigDict(frozen=True)
 
     network: str
@@ -69,7 +71,7 @@ class NetworkCompatibility(BaseModel):
     suggestions: list[str] = Field(default_factory=list)  # how to fix it (also advice when ok)
 
 
-class Media(BaseModel):
+class Media(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -91,7 +93,7 @@ class Media(BaseModel):
     etag: str | None = None  # of the object inspected
 
 
-class PresignedUpload(BaseModel):
+class PresignedUpload(Model):
     """A browser-ready S3 POST: send `fields` plus `file` (last) as multipart/form-data to `url`."""
 
     model_config = ConfigDict(frozen=True)

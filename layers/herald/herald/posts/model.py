@@ -7,9 +7,10 @@ from enum import StrEnum
 from html import escape
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.media.model import MediaFacts
+from herald.pydantic_base import Model
 
 # A post whose date is less than this after its creation (or in the past) was asked for now:
 # both APIs and the webhooks call it immediate, the others scheduled.
@@ -51,7 +52,7 @@ class PostType(StrEnum):
     BEHIND_SCENES = "behind_scenes"
 
 
-class TargetError(BaseModel):
+class TargetError(Model):
     model_config = ConfigDict(frozen=True)
 
     code: str
@@ -59,7 +60,7 @@ class TargetError(BaseModel):
     platform_code: str | None = None
 
 
-class ContentPart(BaseModel):
+class ContentPart(Model):
     """One piece of content sent as its own network post: a thread part or the first comment."""
 
     model_config = ConfigDict(frozen=True)
@@ -68,7 +69,7 @@ class ContentPart(BaseModel):
     media: list[str] = Field(default_factory=list)
 
 
-class Override(BaseModel):
+class Override(Model):
     """Content for one network (key: its name) or one account (key: its id) instead of the post's."""
 
     model_config = ConfigDict(frozen=True)
@@ -79,7 +80,7 @@ class Override(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)  # e.g. {"reply_settings": "following"}
 
 
-class LinkCard(BaseModel):
+class LinkCard(Model):
     """A link to show with the post: a card where the network has one, else its URL in the text."""
 
     model_config = ConfigDict(frozen=True)
@@ -90,7 +91,7 @@ class LinkCard(BaseModel):
     thumbnail: str | None = None
 
 
-class Mention(BaseModel):
+class Mention(Model):
     """Someone to mention, by network: `handles` maps a network to its handle there (a LinkedIn
     mention is an entity URN with its exact `name`); `default` is the handle written in the text
     as `@default` and used on networks without their own."""
@@ -105,7 +106,7 @@ class Mention(BaseModel):
         return self.handles.get(network) or self.default
 
 
-class AutoHashtags(BaseModel):
+class AutoHashtags(Model):
     """Hashtags Herald picks from the post's own text (at create and edit, so they show in the
     answer), placed in the text where their keyword is (`auto`) or appended (`end`), per network
     while they fit."""
@@ -117,7 +118,7 @@ class AutoHashtags(BaseModel):
     picked: list[str] = Field(default_factory=list)
 
 
-class UploadedMedia(BaseModel):
+class UploadedMedia(Model):
     """What a post knows of an uploaded media item it references by id (`med_...`): refreshed on
     every edit and again at publish time, so the content checks can use the inspected facts."""
 
@@ -128,7 +129,7 @@ class UploadedMedia(BaseModel):
     problem: str | None = None
 
 
-class MediaCredit(BaseModel):
+class MediaCredit(Model):
     """The credit a photo taken from Unsplash carries (`unsplash` on a post): Unsplash's guidelines
     ask that wherever the photo is shown, its photographer and Unsplash are named, with links back
     that carry the deployment's referral parameters (already in these URLs)."""
@@ -155,7 +156,7 @@ class MediaCredit(BaseModel):
                 f'<a href="{escape(self.source_url)}">Unsplash</a>')
 
 
-class PartResult(BaseModel):
+class PartResult(Model):
     """What the network answered for one step of a target: a thread part or the first comment."""
 
     model_config = ConfigDict(frozen=True)
@@ -166,7 +167,7 @@ class PartResult(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)  # what replies need (e.g. a Bluesky cid)
 
 
-class PostTarget(BaseModel):
+class PostTarget(Model):
     model_config = ConfigDict(frozen=True)
 
     platform: str
@@ -202,7 +203,7 @@ class PostTarget(BaseModel):
         return [self.platform_post_id] if self.platform_post_id else []
 
 
-class Approval(BaseModel):
+class Approval(Model):
     model_config = ConfigDict(frozen=True)
 
     decision: str  # "approved" or "rejected"
@@ -211,7 +212,7 @@ class Approval(BaseModel):
     reason: str | None = None
 
 
-class Post(BaseModel):
+class Post(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str

@@ -16,6 +16,7 @@ from herald.accounts.model import Account, AccountMode, AccountStatus
 from herald.clock import Clock
 from herald.errors import (
     AccountDisconnected,
+    AccountNotFound,
     ConcurrentModification,
     DuplicateIdempotencyKey,
     HeraldError,
@@ -295,11 +296,8 @@ class PostService:
         chosen: dict[str, Account] = {}
         for account_id in new.account_ids:
             account = self.accounts.get(caller.workspace_id, account_id)
-            if account.profile_id != caller.profile_id:
-                raise InvalidRequest(
-                    f"Account {account_id} does not belong to this profile.",
-                    details=[{"field": "account_ids", "account_id": account_id, "issue": "not_found"}],
-                )
+            if account.profile_id != caller.profile_id:  # as if it did not exist: no hint it does
+                raise AccountNotFound(f"No account {account_id}.")
             chosen[account.id] = account
         if new.platforms:
             unknown = [p for p in new.platforms if p not in NETWORKS]

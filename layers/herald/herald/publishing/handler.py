@@ -1,17 +1,20 @@
-"""The publish function: a Scheduler payload (or an immediate invoke, or the sweeper's) -> one run."""
+"""The publish function: a Scheduler payload (or an immediate invoke, or the sweeper's) -> one run.
+Every line of the run carries post_id and workspace_id (and network for a target's lines); the
+run's metrics (published, failed, lag) are flushed when it ends."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
+from herald.observability.handler import observed
+from herald.observability.logs import set_log_keys
 from herald.posts.ports import PublishRequest
 
-logger = Logger(service="herald-publish")
+log = logging.getLogger(__name__)
 
 
-@logger.inject_lambda_context
+@observed()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from herald.wiring import publisher
 
@@ -21,7 +24,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         post_id=str(event["post_id"]),
         schedule_version=int(version) if version is not None else None,
     )
-    logger.append_keys(post_id=request.post_id, workspace_id=request.workspace_id)
+    set_log_keys(post_id=request.post_id, workspace_id=request.workspace_id)
     outcome = publisher().run(request)
-    logger.info("publish run ended", extra={"result": outcome.result, "reason": outcome.reason})
+    log.info("publish run ended", extra={"result": outcome.result, "reason": outcome.reason})
     return {"post_id": request.post_id, "result": outcome.result, "reason": outcome.reason}

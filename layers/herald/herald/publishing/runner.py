@@ -24,6 +24,9 @@ from herald.clock import Clock
 from herald.errors import AccountNotFound, ConcurrentModification, PostNotFound, ScheduleUnavailable
 from herald.ids import new_id
 from herald.media.model import Media, MediaStatus
+from herald.observability import metrics
+from herald.observability import runs as run_metrics
+from herald.observability.logs import log_keys
 from herald.platforms.base import (
     ErrorClass,
     LinkPreview,
@@ -144,8 +147,12 @@ class Publisher:
             for index, target in enumerate(claimed.targets):
                 if target.status in (TargetStatus.PENDING, TargetStatus.SENDING):
                     if target.retry_after is None or target.retry_after <= self.clock.now():
-                        self._publish_target(claimed, index, target, lease_id)
-            return self._settle(request, lease_id)
+                        with log_keys(network=target.platform, account_id=target.account_id):
+                            self._publish_target(claimed, index, target, lease_id)
+            settled = self._settle(request, lease_id)
+            if settled.post is not None:
+                run_metrics.publish_run(claimed, settled.post)
+            return settled
         except LeaseLost:
             log.warning("lease lost; another run carries on", extra={"post_id": request.post_id})
             return RunOutcome("skipped", "lease_lost")
@@ -324,6 +331,8 @@ class Publisher:
             self._write(post, index, target, lease_id)
 
     def _failed(self, target: PostTarget, error: PlatformError) -> PostTarget:
+        if error.code == "rate_limited":
+            metrics.network_throttled(target.platform)
         return outcomes.failed(
             target,
             error,

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from herald.clock import Clock
+from herald.observability import metrics
 from herald.posts.ports import PublishRequest, PublishTrigger
 from herald.store.posts import PostStore
 
@@ -26,6 +27,7 @@ class Sweeper:
             # No schedule version: the claim's own conditions decide whether the post may go.
             self.trigger.publish_soon(PublishRequest(workspace_id, post_id, None))
             handed += 1
+        metrics.sweeper_found(handed)
         if handed:
             log.info("swept posts", extra={"handed_to_publish": handed})
         return {"handed_to_publish": handed}

@@ -1,15 +1,13 @@
-"""The sweeper function, on its rate() schedule."""
+"""The sweeper function, on its rate() schedule. What it hands over is the SweeperFinds metric."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
-logger = Logger(service="herald-sweeper")
+from herald.observability.handler import observed
 
 
-@logger.inject_lambda_context
+@observed()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     from herald.wiring import sweeper, token_refresher
 

@@ -5,6 +5,7 @@ key and condition expressions is time order."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -54,4 +55,18 @@ def _python(value: Any) -> Any:
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _python(_deserializer.deserialize(v)) for k, v in item.items()}
+    """An item as the SDK returns it, or a stream record's image (where binary values are base64)."""
+    return {k: _python(_deserializer.deserialize(_event_binary(v))) for k, v in item.items()}
+
+
+def _event_binary(value: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda event's JSON carries binary attribute values (B, BS) as base64 text."""
+    if isinstance(value.get("B"), str):
+        return {"B": base64.b64decode(value["B"])}
+    if "BS" in value and any(isinstance(v, str) for v in value["BS"]):
+        return {"BS": [base64.b64decode(v) if isinstance(v, str) else v for v in value["BS"]]}
+    if "M" in value:
+        return {"M": {k: _event_binary(v) for k, v in value["M"].items()}}
+    if "L" in value:
+        return {"L": [_event_binary(v) for v in value["L"]]}
+    return value

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from herald.clock import Clock
 from herald.errors import NotFound
+from herald.observability import metrics
 from herald.store.webhooks import WebhookStore
 from herald.webhooks.formats import render
 from herald.webhooks.model import Delivery, DeliveryStatus, Event, Webhook, WebhookStatus
@@ -107,6 +108,7 @@ class Deliverer:
                                    "response_excerpt": result.excerpt}
         if result.delivered:
             return self._log(delivery, DeliveryStatus.DELIVERED, done, delivered_at=done, **changes)
+        metrics.webhook_attempt_failed()
         if health is not None:
             self._maybe_disable(health, done)
         if not result.retryable:
@@ -119,6 +121,8 @@ class Deliverer:
 
     def _log(self, delivery: Delivery, status: DeliveryStatus, now: datetime, **changes: Any) -> DeliveryStatus:
         changes.setdefault("next_attempt_at", None)
+        if status is DeliveryStatus.FAILED:
+            metrics.webhook_delivery_failed()
         updated = delivery.model_copy(update={"status": status, "updated_at": now, **changes})
         self.store.put_delivery(updated, now + self.policy.log_retention)
         return status

@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from herald.pydantic_base import Model
 
 # Every event type, and the names other products use that mean the same (accepted when subscribing).
 EVENT_TYPES = (
@@ -39,7 +41,7 @@ class WebhookStatus(StrEnum):
     DISABLED = "disabled"  # after failing for too long; enabled again by the user
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -65,7 +67,7 @@ class Webhook(BaseModel):
         return self.status is WebhookStatus.ACTIVE and event_type in self.events
 
 
-class Event(BaseModel):
+class Event(Model):
     """What happened, as every endpoint of the profile receives it. `id` is derived from the
     change that caused it, so the same change always gives the same id (consumers deduplicate
     on it: delivery is at least once)."""
@@ -87,7 +89,7 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"  # the endpoint was disabled or deleted before the attempt
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from herald.pydantic_base import Model
 
 
 class Role(StrEnum):
@@ -25,7 +27,7 @@ class Role(StrEnum):
 _RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.APPROVER: 2, Role.ADMIN: 3}
 
 
-class Workspace(BaseModel):
+class Workspace(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -34,7 +36,7 @@ class Workspace(BaseModel):
     created_at: datetime
 
 
-class Profile(BaseModel):
+class Profile(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -45,7 +47,7 @@ class Profile(BaseModel):
     deleted: bool = False
 
 
-class ApiKey(BaseModel):
+class ApiKey(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -60,7 +62,7 @@ class ApiKey(BaseModel):
     revoked_at: datetime | None = None
 
 
-class Principal(BaseModel):
+class Principal(Model):
     """Who is calling: resolved from the API key on every request."""
 
     model_config = ConfigDict(frozen=True)

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.api.compat import dates, names, options, uploads
 from herald.api.compat.errors import AyrshareError
 from herald.posts.model import AutoHashtags, ContentPart, Override
 from herald.posts.service import NewPost
+from herald.pydantic_base import Model
 
 Text = Annotated[str, Field(max_length=100_000)]
 MediaUrl = Annotated[str, Field(min_length=1, max_length=2048)]
@@ -21,21 +22,21 @@ MediaUrls = Annotated[list[MediaUrl], Field(max_length=35)]
 THREAD_NETWORKS = frozenset({"x"})  # twitterOptions.thread makes an X thread; the post may target X only
 
 
-class FirstComment(BaseModel):
+class FirstComment(Model):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     comment: Text = ""
     mediaUrls: MediaUrls | None = None
 
 
-class AutoHashtag(BaseModel):
+class AutoHashtag(Model):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     max: Annotated[int, Field(ge=1, le=10)] = 3
     position: Literal["auto", "end"] = "auto"
 
 
-class PostBody(BaseModel):
+class PostBody(Model):
     """The fields of Ayrshare's /post that Herald reads; others are looked at by `refuse_unsupported`
     (and harmless ones such as `source` are ignored)."""
 

@@ -31,7 +31,8 @@ public = Router()  # the network sends the browser back here: the OAuth state au
 AccountId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-@router.post("/accounts", status_code=201, tags=["accounts"], summary="Add a test-mode account", responses=documented())
+@router.post("/accounts", status_code=201, tags=["accounts"], summary="Add a test-mode account",
+             responses=documented(ok=201))
 def create_account(body: Annotated[CreateAccountRequest, Body()]) -> tuple[AccountResponse, int]:
     who = caller(router, Role.EDITOR)
     account = account_service().create(
@@ -84,7 +85,7 @@ def delete_account(account_id: AccountId) -> AccountDeletedResponse:
 
 
 @router.post("/accounts/connect", tags=["accounts"], summary="Connect an account: OAuth or pasted credentials",
-             responses=documented())
+             responses=documented(ok=(200, 201)))
 def connect_account(body: Annotated[ConnectRequest, Body()]) -> tuple[ConnectResponse, int]:
     who = caller(router, Role.EDITOR)
     service = connect_service()
@@ -106,7 +107,7 @@ def _redirect(location: str) -> Response:
 
 
 @public.get("/v1/oauth/<platform>/callback", tags=["accounts"], summary="OAuth callback (the network redirects here)",
-            security=[], responses=documented())
+            security=[], responses=documented(ok=302))
 def oauth_callback(
     platform: Annotated[str, Path(max_length=32)],
     state: Annotated[str, Query(max_length=256)] = "",

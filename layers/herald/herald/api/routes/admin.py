@@ -32,7 +32,7 @@ ResourceId = Annotated[str, Path(min_length=1, max_length=64)]
     status_code=201,
     tags=["admin"],
     summary="Issue an API key (its secret is shown once)",
-    responses=documented(),
+    responses=documented(ok=201),
 )
 def create_api_key(body: Annotated[CreateApiKeyRequest, Body()]) -> tuple[ApiKeyCreatedResponse, int]:
     who = principal(router, Role.ADMIN)
@@ -58,7 +58,7 @@ def revoke_api_key(key_id: ResourceId) -> ApiKeyResponse:
     tags=["admin"],
     summary="Create a profile (a brand or client)",
     description="Its name must be unique in the workspace, ignoring case (else 409 `conflict`).",
-    responses=documented(409),
+    responses=documented(409, ok=201),
 )
 def create_profile(body: Annotated[CreateProfileRequest, Body()]) -> tuple[ProfileResponse, int]:
     who = principal(router, Role.ADMIN)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from herald.api.context import caller
 from herald.api.errors import documented
+from herald.api.iso_dates import IsoDate
 from herald.api.models import (
     AccountAnalyticsResponse,
     AccountInsightsEntry,
@@ -61,8 +62,8 @@ def account_analytics(account_id: AccountId) -> AccountAnalyticsResponse:
 @router.get("/analytics/summary", tags=["analytics"], responses=documented(),
             summary="What the profile's posts gained over a date range, by network, type and campaign")
 def summary(
-    start_date: Annotated[date | None, Query(description="First day (UTC), default 30 days ago")] = None,
-    end_date: Annotated[date | None, Query(description="Last day (UTC), default today")] = None,
+    start_date: Annotated[IsoDate | None, Query(description="First day (UTC), default 30 days ago")] = None,
+    end_date: Annotated[IsoDate | None, Query(description="Last day (UTC), default today")] = None,
     platform: Platform = None,
 ) -> SummaryResponse:
     from herald.wiring import account_service, analytics_reports, analytics_store
@@ -106,7 +107,7 @@ def optimal_times_route(
     return OptimalTimesResponse.model_validate(answer.model_dump())
 
 
-@router.post("/analytics/refresh", status_code=202, tags=["analytics"], responses=documented(429),
+@router.post("/analytics/refresh", status_code=202, tags=["analytics"], responses=documented(404, 429, ok=202),
              summary="Collect the profile's metrics now (or one post's)")
 def refresh(body: Annotated[RefreshRequest, Body()]) -> tuple[RefreshResponse, int]:
     from herald.analytics.collector import messages_for

@@ -43,7 +43,7 @@ def _response(link: ShortLink, clicks: list[ClickCount], base: str) -> LinkRespo
 
 
 @router.post("/links", status_code=201, tags=["links"], summary="Shorten a URL (reused for the same URL and post)",
-             responses=documented(404))
+             responses=documented(404, ok=201))
 def create_link(body: Annotated[CreateLinkRequest, Body()]) -> tuple[LinkResponse, int]:
     from herald.platforms.registry import NETWORKS
 

@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.api.context import caller
 from herald.api.errors import documented
 from herald.media.model import Kind, Media, MediaStatus
 from herald.media.service import MediaService
+from herald.pydantic_base import Model
 from herald.wiring import media_service
 from herald.workspaces.model import Role
 
@@ -22,7 +23,7 @@ router = Router()  # under /v1
 MediaId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-class CreateMediaRequest(BaseModel):
+class CreateMediaRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     filename: Annotated[str, Field(min_length=1, max_length=255, description="The file's name, e.g. photo.png")]
@@ -30,21 +31,21 @@ class CreateMediaRequest(BaseModel):
     size: Annotated[int | None, Field(ge=1, description="Bytes; when given, S3 accepts exactly this size")] = None
 
 
-class UploadForm(BaseModel):
+class UploadForm(Model):
     method: Literal["POST"] = "POST"
     url: str
     fields: dict[str, str] = Field(description="Send every field, then the file as `file` (last), as multipart/form-data")
     max_bytes: int
 
 
-class CreateMediaResponse(BaseModel):
+class CreateMediaResponse(Model):
     media_id: str
     status: MediaStatus
     upload: UploadForm
     expires_at: datetime = Field(description="The upload must start before this")
 
 
-class ThumbnailResponse(BaseModel):
+class ThumbnailResponse(Model):
     url: str
     width: int
     height: int
@@ -52,14 +53,14 @@ class ThumbnailResponse(BaseModel):
     expires_at: datetime
 
 
-class CompatibilityResponse(BaseModel):
+class CompatibilityResponse(Model):
     network: str
     ok: bool
     reasons: list[str]
     suggestions: list[str]
 
 
-class MediaResponse(BaseModel):
+class MediaResponse(Model):
     id: str
     status: MediaStatus
     filename: str
@@ -83,7 +84,7 @@ class MediaResponse(BaseModel):
     inspected_at: datetime | None
 
 
-class DeletedMediaResponse(BaseModel):
+class DeletedMediaResponse(Model):
     id: str
     deleted: bool = True
 
@@ -121,7 +122,7 @@ def _response(media: Media, service: MediaService) -> MediaResponse:
 
 
 @router.post("/media", status_code=201, tags=["media"], summary="Start an upload: a presigned S3 POST and a media id",
-             responses=documented())
+             responses=documented(ok=201))
 def create_media(body: Annotated[CreateMediaRequest, Body()]) -> tuple[CreateMediaResponse, int]:
     who = caller(router, Role.EDITOR)
     media, upload = media_service().create_upload(who.workspace_id, who.profile_id, body.filename, body.content_type,

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 
 from herald.api.context import caller
 from herald.api.errors import documented
+from herald.api.iso_dates import IsoDateTime
 from herald.api.models import (
     AutoHashtagsRequest,
     ContentProblem,
@@ -52,7 +53,7 @@ PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post'
     status_code=201,
     tags=["posts"],
     summary="Create a post (draft, scheduled or now)",
-    responses=documented(409, 503),
+    responses=documented(404, 409, 503, ok=(200, 201)),
 )
 def create_post(
     body: Annotated[CreatePostRequest, Body()],
@@ -73,7 +74,7 @@ def create_post(
     status_code=201,
     tags=["posts"],
     summary="Create a thread: parts published as a chain of replies",
-    responses=documented(409, 503),
+    responses=documented(404, 409, 503, ok=(200, 201)),
 )
 def create_thread(
     body: Annotated[CreateThreadRequest, Body()],
@@ -134,8 +135,8 @@ PlatformQuery = Annotated[str | None, Query(max_length=32)]
 CampaignQuery = Annotated[str | None, Query(max_length=256)]
 TagQuery = Annotated[str | None, Query(max_length=64)]
 TrackingQuery = Annotated[str | None, Query(max_length=128, description="Posts with this tracking_id (exact)")]
-StartQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) at or after")]
-EndQuery = Annotated[datetime | None, Query(description="Scheduled (or, without a date, created) before")]
+StartQuery = Annotated[IsoDateTime | None, Query(description="Scheduled (or, without a date, created) at or after")]
+EndQuery = Annotated[IsoDateTime | None, Query(description="Scheduled (or, without a date, created) before")]
 LimitQuery = Annotated[int, Query(ge=1, le=100)]
 CursorQuery = Annotated[str | None, Query(max_length=2048)]
 ProfileQuery = Annotated[str | None, Query(max_length=64)]
@@ -161,7 +162,7 @@ def _filters(
     )
 
 
-@router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented())
+@router.get("/posts", tags=["posts"], summary="List posts, newest first", responses=documented(404))
 def list_posts(
     status: StatusQuery = None,
     platform: PlatformQuery = None,
@@ -195,7 +196,7 @@ def _statuses(value: str | None) -> tuple[PostStatus, ...]:
     "/posts/validate",
     tags=["posts"],
     summary="Check a post against its networks' rules without saving it",
-    responses=documented(),
+    responses=documented(404),
 )
 def validate_post(body: Annotated[CreatePostRequest, Body()]) -> ValidationResponse:
     who = caller(router, Role.VIEWER, body.profile_id)
@@ -216,7 +217,7 @@ def validate_post(body: Annotated[CreatePostRequest, Body()]) -> ValidationRespo
     "/queue",
     tags=["posts"],
     summary="The queue: posts waiting to publish, soonest first, with totals",
-    responses=documented(),
+    responses=documented(404),
 )
 def get_queue(
     status: StatusQuery = None,

@@ -28,7 +28,7 @@ DeliveryId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("/webhooks", status_code=201, tags=["webhooks"], summary="Register a webhook (its secret is shown once)",
-             responses=documented())
+             responses=documented(ok=201))
 def create_webhook(body: Annotated[CreateWebhookRequest, Body()]) -> tuple[WebhookCreatedResponse, int]:
     webhook, secret = webhook_service().create(caller(router, Role.ADMIN), body.url, body.events,
                                                description=body.description)
@@ -58,7 +58,7 @@ def enable_webhook(webhook_id: WebhookId) -> WebhookResponse:
 
 
 @router.post("/webhooks/<webhook_id>/test", status_code=202, tags=["webhooks"],
-             summary="Send a `webhook.test` event to this webhook", responses=documented(404))
+             summary="Send a `webhook.test` event to this webhook", responses=documented(404, ok=202))
 def test_webhook(webhook_id: WebhookId) -> tuple[DeliveryQueuedResponse, int]:
     delivery = webhook_service().send_test(caller(router, Role.EDITOR), webhook_id)
     return DeliveryQueuedResponse(delivery_id=delivery), 202
@@ -77,7 +77,7 @@ def list_deliveries(
 
 
 @router.post("/webhooks/<webhook_id>/deliveries/<delivery_id>/replay", status_code=202, tags=["webhooks"],
-             summary="Send a logged delivery's event again", responses=documented(404))
+             summary="Send a logged delivery's event again", responses=documented(404, ok=202))
 def replay_delivery(webhook_id: WebhookId, delivery_id: DeliveryId) -> tuple[DeliveryQueuedResponse, int]:
     delivery = webhook_service().replay(caller(router, Role.EDITOR), webhook_id, delivery_id)
     return DeliveryQueuedResponse(delivery_id=delivery), 202

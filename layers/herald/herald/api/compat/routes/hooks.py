@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.api.compat import dates
 from herald.api.compat.errors import AyrshareError, answer, guarded
 from herald.api.compat.inputs import json_body, model, query
 from herald.api.compat.router import ref_id, router, who
+from herald.pydantic_base import Model
 from herald.webhooks.formats import AYRSHARE_ACTIONS
 from herald.webhooks.model import Webhook, WebhookFormat
 from herald.wiring import webhook_service
 from herald.workspaces.model import Role
 
 
-class HookBody(BaseModel):
+class HookBody(Model):
     model_config = ConfigDict(extra="allow")
 
     action: Annotated[str, Field(min_length=1, max_length=32)]

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.api.compat import dates
 from herald.api.compat.errors import AyrshareError, answer, guarded
@@ -16,6 +16,7 @@ from herald.api.compat.names import ayrshare_name
 from herald.api.compat.router import router, who
 from herald.api.context import public_base_url
 from herald.links.model import DEFAULT_CHANNEL, ShortLink
+from herald.pydantic_base import Model
 from herald.wiring import link_service
 from herald.workspaces.model import Role
 
@@ -24,7 +25,7 @@ UTM = {"utmSource": "utm_source", "utmMedium": "utm_medium", "utmCampaign": "utm
 Utm = Annotated[str, Field(min_length=1, max_length=256)] | None
 
 
-class LinkBody(BaseModel):
+class LinkBody(Model):
     model_config = ConfigDict(extra="allow", strict=True)
 
     url: Annotated[str, Field(min_length=1, max_length=2048)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.api.compat import dates, records
 from herald.api.compat.errors import AyrshareError, guarded
@@ -13,6 +13,7 @@ from herald.api.compat.inputs import json_body, model
 from herald.api.compat.router import router, who
 from herald.api.compat.routes.post import changed, post_id_of
 from herald.posts.model import PostStatus
+from herald.pydantic_base import Model
 from herald.wiring import post_service
 from herald.workspaces.model import Role
 
@@ -20,7 +21,7 @@ S = PostStatus
 PATCHABLE = frozenset({S.SCHEDULED, S.PAUSED, S.PENDING_APPROVAL, S.DRAFT})
 
 
-class PatchBody(BaseModel):
+class PatchBody(Model):
     model_config = ConfigDict(extra="allow", strict=True)
 
     id: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from herald.accounts.model import AccountStatus
 from herald.api.compat import codes, dates, names
@@ -16,11 +16,12 @@ from herald.api.compat.inputs import as_int, json_body, model, query
 from herald.api.compat.router import router
 from herald.api.context import principal
 from herald.errors import ProfileTitleTaken
+from herald.pydantic_base import Model
 from herald.wiring import account_service, workspace_service
 from herald.workspaces.model import Profile, Role
 
 
-class CreateProfileBody(BaseModel):
+class CreateProfileBody(Model):
     model_config = ConfigDict(extra="allow", strict=True)  # disableSocial, tags, team, ... are not modelled: ignored
 
     title: Annotated[str, Field(min_length=1, max_length=256)]
