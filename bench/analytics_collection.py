@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 
+from bench.aws_calls import WRITES, CallCounter
 from local.moto_cloud import start_moto_cloud
 
 # (network, posts) per account: 1,000 posts over four accounts.
 ACCOUNTS = (("x", 400), ("x", 100), ("bluesky", 300), ("bluesky", 200))
 BATCH = {"x": 100, "bluesky": 25}  # the networks' documented lookup sizes
-WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
 
 class _Queue:
@@ -52,18 +52,17 @@ def measure() -> dict[str, Any]:
     cloud = start_moto_cloud()
     try:
         os.environ.update(cloud.environment)
-        return _run()
+        return _run(CallCounter(cloud.client("dynamodb"), cloud.environment["HERALD_TABLE_NAME"]))
     finally:
         cloud.stop()
 
 
-def _run() -> dict[str, Any]:
+def _run(counter: CallCounter) -> dict[str, Any]:
     from herald import wiring
     from herald.accounts.model import AccountMode
     from herald.analytics.collector import Collector
     from herald.analytics.model import TrackedTarget
     from herald.analytics.worker import CollectionWorker
-    from herald.aws import client
     from herald.platforms import simulators
     from herald.platforms.base import PostContent
     from herald.platforms.registry import open_platform
@@ -98,18 +97,14 @@ def _run() -> dict[str, Any]:
         requests[request.url.path] += 1
         return original(transport, request)
 
-    written: Counter[str] = Counter()
-
-    def count_write(model: Any, params: dict[str, Any], **_: Any) -> None:
-        if model.name in WRITES:
-            written[model.name] += len(params.get("TransactItems", [])) or 1
-
-    client("dynamodb").meta.events.register("before-parameter-build.dynamodb.*", count_write)
+    counter.attach()
     httpx.MockTransport.handle_request = counting  # type: ignore[method-assign]
     try:
         worker = CollectionWorker(accounts=accounts, analytics=store, clock=clock, open_platform=open_platform,
                                   retention=retention)
+        counter.start()
         snapshots = worker.handle(mine[0])["snapshots"]
+        first = counter.finish()
         for message in mine[1:]:  # the same calls the worker makes before it writes
             with open_platform(accounts.open(accounts.get(workspace_id, message["account_id"]))) as platform:
                 platform.metrics([t["platform_post_id"] for t in message["targets"]])
@@ -123,5 +118,6 @@ def _run() -> dict[str, Any]:
     return {
         "posts": sum(posts for _, posts in ACCOUNTS), "accounts": len(ACCOUNTS), "messages": len(mine),
         "metric_calls": sum(requests.values()) - identity, "identity_calls": identity, "minimum_calls": minimum,
-        "snapshots": snapshots, "item_writes": sum(written.values()), "writes": dict(written),
+        "snapshots": snapshots, "first_message": first,
+        "item_writes": sum(len(p.get("TransactItems", [])) or 1 for _, op, p in first.requests if op in WRITES),
     }

@@ -234,6 +234,9 @@ class LocalCloud:
         self._lambda_api = LambdaApi(port=self._ports["lambda"])  # bound now: its URL goes in the env
         self.environment = self._function_environment(stack, specs)
         self._apply_environment(self.environment)
+        from herald import wiring
+
+        wiring.reset()  # clients and settings cached by an earlier cloud in this process name its endpoint
         registry = self.registry = FunctionRegistry(
             self._local_functions(specs),
             workers=self.async_workers,

@@ -9,7 +9,12 @@ is handed to its target the way Scheduler does: a Lambda target gets an asynchro
 remembered as fired. DISABLED schedules do not fire; moto accepts past `at()` times, and such a
 schedule fires at the next pass. A target that cannot be invoked (unknown function, Input that
 is not JSON) goes to the schedule's `DeadLetterConfig` queue, as after Scheduler's retries.
-Recurring (rate/cron) schedules are not fired locally."""
+Recurring (rate/cron) schedules are not fired locally.
+
+A pass costs one listing, not one read per schedule: a schedule read once and not due yet is
+read again only when the listing shows it changed (created again, updated, disabled). The due
+ones of a pass are all handed over before any is deleted, as Scheduler fires a busy minute's
+schedules at once: deleting each before handing over the next made the last ones seconds late."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botocore.exceptions import ClientError
@@ -67,35 +72,62 @@ class SchedulePump:
         self._clock = clock
         self._fired: set[tuple[str, str, str, str]] = set()
         self._warned: set[tuple[str, ...]] = set()
+        # Schedules read and found not due yet (or DISABLED), by (group, name): not read again
+        # until the listing shows another version of them.
+        self._waiting: dict[tuple[str, str], _Read] = {}
         self._lock = threading.Lock()  # one pass at a time
 
     def run_once(self) -> list[Firing]:
         with self._lock:
-            firings = []
+            due: list[tuple[str, str, dict[str, Any], datetime]] = []
+            waiting, self._waiting = self._waiting, {}
             for group in self.groups:
-                for name in self._schedule_names(group):
-                    firing = self._consider(group, name)
-                    if firing is not None:
-                        firings.append(firing)
+                for summary in self._schedule_summaries(group):
+                    key, version = (group, summary["Name"]), _version(summary)
+                    known = waiting.get(key)
+                    if known is not None and version is not None and known.version == version:
+                        if known.due is not None and known.due <= self._clock():
+                            due.append((*key, known.schedule, known.due))
+                        else:
+                            self._waiting[key] = known
+                        continue
+                    found = self._consider(*key)
+                    if found is not None:
+                        due.append((*key, *found))
+            firings: list[Firing] = []
+            try:
+                for group, name, schedule, at in due:
+                    firings.append(self._fire(group, name, schedule, at))
+            finally:  # what was handed over is completed, even when a later one failed
+                for (group, name, schedule, _), _fired in zip(due, firings, strict=False):
+                    self._complete(group, name, schedule)
             return firings
 
-    def _schedule_names(self, group: str) -> list[str]:
-        names = []
+    def _schedule_summaries(self, group: str) -> list[dict[str, Any]]:
+        summaries: list[dict[str, Any]] = []
         try:
-            for page in self.scheduler.get_paginator("list_schedules").paginate(GroupName=group):
-                names.extend(summary["Name"] for summary in page.get("Schedules", []))
+            pages = self.scheduler.get_paginator("list_schedules").paginate(
+                GroupName=group, PaginationConfig={"PageSize": 100}  # Scheduler's largest page
+            )
+            for page in pages:
+                summaries.extend(page.get("Schedules", []))
         except ClientError as exc:
             self._warn_once(("group", group), "cannot list schedules of group %s: %s", group, exc)
-        return names
+        return summaries
 
-    def _consider(self, group: str, name: str) -> Firing | None:
+    def _consider(self, group: str, name: str) -> tuple[dict[str, Any], datetime] | None:
+        """The schedule and its due time when it fires now, else None (remembered as waiting
+        when only the time or its state keeps it from firing)."""
         try:
             schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                 log.warning("cannot read schedule %s/%s: %s", group, name, exc)
             return None  # deleted meanwhile
+        version = _version(schedule)
         if (schedule.get("State") or "ENABLED") != "ENABLED":
+            if version is not None:
+                self._waiting[group, name] = _Read(version, None, schedule)
             return None
         expression = schedule.get("ScheduleExpression", "")
         fire_key = (group, name, expression, str(schedule.get("LastModificationDate")))
@@ -116,16 +148,21 @@ class SchedulePump:
             )
             return None
         if due > self._clock():
+            if version is not None:
+                self._waiting[group, name] = _Read(version, due, schedule)
             return None
-        firing = self._fire(group, name, schedule, due)
+        return schedule, due
+
+    def _complete(self, group: str, name: str, schedule: dict[str, Any]) -> None:
+        """After firing: delete the schedule (`ActionAfterCompletion: DELETE`), else remember it."""
         if (schedule.get("ActionAfterCompletion") or "NONE") == "DELETE":
             try:
                 self.scheduler.delete_schedule(GroupName=group, Name=name)
             except ClientError as exc:
                 log.info("schedule %s/%s already gone after firing: %s", group, name, exc)
         else:
-            self._fired.add(fire_key)
-        return firing
+            expression = schedule.get("ScheduleExpression", "")
+            self._fired.add((group, name, expression, str(schedule.get("LastModificationDate"))))
 
     def _fire(self, group: str, name: str, schedule: dict[str, Any], due: datetime) -> Firing:
         target = schedule.get("Target") or {}
@@ -175,3 +212,18 @@ class SchedulePump:
         if key not in self._warned:
             self._warned.add(key)
             log.warning(message, *args)
+
+
+class _Read(NamedTuple):
+    version: tuple[Any, ...]
+    due: datetime | None  # None: DISABLED
+    schedule: dict[str, Any]  # as GetSchedule answered
+
+
+def _version(schedule: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What changes whenever a schedule does, read from a listing's summary or a GetSchedule
+    answer; None when it does not say (the schedule is then read at every pass)."""
+    modified = schedule.get("LastModificationDate")
+    if modified is None:
+        return None
+    return schedule.get("CreationDate"), modified, schedule.get("State")

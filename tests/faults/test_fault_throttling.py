@@ -92,3 +92,15 @@ def test_a_settle_throttled_past_every_retry_is_settled_by_the_sweepers_run(
     assert [o.result for o in runs.sweep()] == ["published"]
     assert len(networks.create_calls(target["id"])) == 1
     assert_invariants(runs.workspace_id, post_id, networks, status="published", targets={target["id"]: "published"})
+
+
+def test_a_claim_whose_answer_was_lost_is_still_this_runs_claim(
+        api: ApiClient, account: Any, networks: FaultyNetworks, dynamo: DynamoFaults, runs: Runs) -> None:
+    """The claim reached DynamoDB but its answer timed out, so botocore sent it again and the
+    retry met the run's own lease: the run goes on (it is not left `publishing` for the sweeper)."""
+    target = account("mastodon")
+    post_id = immediate_post(api, target, "Claim answer lost")
+    dynamo.lose_answer("UpdateItem", when=claims)
+    assert runs.deliver(runs.trigger.for_post(post_id)[0]).result == "published"
+    assert dynamo.seen.count("UpdateItem") >= 2 and dynamo.rules[-1].applied == 1
+    assert_invariants(runs.workspace_id, post_id, networks, status="published", targets={target["id"]: "published"})

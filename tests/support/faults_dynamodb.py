@@ -9,6 +9,7 @@ Each rule matches an operation and, optionally, a predicate on the request's JSO
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -45,7 +46,7 @@ def error_response(code: str, message: str, status: int = 400) -> Any:
 class _Rule:
     operation: str
     matches: Callable[[Body], bool]
-    action: Callable[[Body], Any]  # returns a response to answer with, or None to send on
+    action: Callable[[Body, Any], Any]  # (body, request) -> a response to answer with, or None to send on
     times: int  # how many matching requests the rule applies to
     applied: int = 0
 
@@ -95,7 +96,9 @@ class DynamoFaults:
                          and r.matches(body)), None)
             if rule is not None:
                 rule.applied += 1
-        return rule.action(body) if rule is not None else None
+        if rule is None:
+            return None
+        return rule.action(body, request)
 
     # --- rules -------------------------------------------------------------------------------
 
@@ -103,27 +106,46 @@ class DynamoFaults:
                  when: Callable[[Body], bool] = lambda body: True) -> _Rule:
         """Answer the next `times` matching requests with a throttling error (Herald's client
         retries 5 times: 6 or more reach Herald's code)."""
-        return self._add(operation, when, lambda body: error_response(code, "Throughput exceeded (injected)"), times)
+        return self._add(operation, when, lambda body, request: error_response(code, "Throughput exceeded (injected)"), times)
 
     def kill(self, operation: str, *, when: Callable[[Body], bool]) -> _Rule:
         """The process dies as the first matching request is about to go out."""
 
-        def die(body: Body) -> Any:
+        def die(body: Body, request: Any) -> Any:
             raise Killed(operation)
 
         return self._add(operation, when, die, 1)
+
+    def lose_answer(self, operation: str, *, when: Callable[[Body], bool]) -> _Rule:
+        """The first matching request reaches DynamoDB and is applied, but its answer never comes
+        back (a read timeout): botocore sends it again."""
+
+        def send_then_time_out(body: Body, request: Any) -> Any:
+            import urllib.request
+
+            from botocore.exceptions import ReadTimeoutError
+
+            sent = urllib.request.Request(request.url, data=request.body, method=request.method,
+                                          headers={k: v.decode() if isinstance(v, bytes) else v
+                                                   for k, v in request.headers.items()})
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(sent, timeout=30).read()
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+        return self._add(operation, when, send_then_time_out, 1)
 
     def before(self, operation: str, action: Callable[[], None], *,
                when: Callable[[Body], bool] = lambda body: True) -> _Rule:
         """Run `action` (another writer) just before the first matching request goes out."""
 
-        def run_then_send(body: Body) -> Any:
+        def run_then_send(body: Body, request: Any) -> Any:
             action()
             return None
 
         return self._add(operation, when, run_then_send, 1)
 
-    def _add(self, operation: str, when: Callable[[Body], bool], action: Callable[[Body], Any], times: int) -> _Rule:
+    def _add(self, operation: str, when: Callable[[Body], bool], action: Callable[[Body, Any], Any],
+             times: int) -> _Rule:
         rule = _Rule(operation, when, action, times)
         with self.lock:
             self.rules.append(rule)

@@ -307,12 +307,21 @@ class PostStore:
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except Exception as exc:
             if is_conditional_failure(exc):
-                return None
+                return self._own_claim(exc, lease_id)
             raise
         return self._post(answer["Attributes"])
+
+    def _own_claim(self, refused: Exception, lease_id: str) -> Post | None:
+        """The post, when the item that refused the claim holds this very lease: botocore retried
+        the update after losing the answer of an attempt that did apply (a read timeout)."""
+        item = getattr(refused, "response", {}).get("Item")
+        if item and item.get("lease_id", {}).get("S") == lease_id and item["status"]["S"] == PostStatus.PUBLISHING:
+            return self._post(item)
+        return None
 
     def write_target(
         self, workspace_id: str, post_id: str, index: int, target: PostTarget, *, lease_id: str, now: datetime
