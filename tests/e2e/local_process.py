@@ -4,6 +4,7 @@ The process's output goes to a file, shown when something fails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,17 @@ def start_local_cloud(tmp_dir: Path, **extra_env: str) -> LocalCloudProcess:
             raise AssertionError(f"the local cloud was not ready within {START_TIMEOUT} s:\n{cloud.output()}")
         time.sleep(0.1)
     return cloud
+
+
+@contextlib.contextmanager
+def running_local_cloud(tmp_dir: Path, **extra_env: str) -> Iterator[LocalCloudProcess]:
+    """A local cloud for the block, stopped as Ctrl-C stops it: it must exit cleanly."""
+    cloud = start_local_cloud(tmp_dir, **extra_env)
+    try:
+        yield cloud
+    finally:
+        code, _ = cloud.stop(signal.SIGINT)
+        assert code == 0, f"exit status {code} after SIGINT:\n{cloud.output()}"
 
 
 def wait_until(check: Callable[[], Any], seconds: float) -> Any:

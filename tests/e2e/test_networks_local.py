@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-import signal
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, running_local_cloud
 from test_walkthrough import client, wait_for_status
 
 from support import media
@@ -39,12 +38,8 @@ SHAPES = {
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProcess]:
-    process = start_local_cloud(tmp_path_factory.mktemp("networks"))
-    try:
+    with running_local_cloud(tmp_path_factory.mktemp("networks")) as process:
         yield process
-    finally:
-        code, _ = process.stop(signal.SIGINT)
-        assert code == 0, process.output()
 
 
 def test_one_post_publishes_to_all_thirteen_networks_with_network_shaped_ids(cloud: LocalCloudProcess) -> None:

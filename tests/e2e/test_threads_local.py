@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, running_local_cloud
 from test_walkthrough import client, wait_for_status
 
 
 @pytest.fixture(scope="module")
 def fast_retry_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProcess]:
-    cloud = start_local_cloud(tmp_path_factory.mktemp("threads"), HERALD_RETRY_BASE_SECONDS="1")
-    try:
+    with running_local_cloud(tmp_path_factory.mktemp("threads"), HERALD_RETRY_BASE_SECONDS="1") as cloud:
         yield cloud
-    finally:
-        code, _ = cloud.stop(signal.SIGINT)
-        assert code == 0, cloud.output()
 
 
 def test_a_thread_survives_a_failure_in_part_two(fast_retry_cloud: LocalCloudProcess) -> None:

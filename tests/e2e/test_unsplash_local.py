@@ -8,11 +8,10 @@ so a published target is the upload's proof."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 
 import pytest
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, running_local_cloud
 from test_walkthrough import client, wait_for_status
 
 from herald.platforms.simulators import unsplash as simulator
@@ -22,12 +21,8 @@ FINAL = {"published", "partially_published", "failed"}
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProcess]:
-    process = start_local_cloud(tmp_path_factory.mktemp("unsplash"))
-    try:
+    with running_local_cloud(tmp_path_factory.mktemp("unsplash")) as process:
         yield process
-    finally:
-        code, _ = process.stop(signal.SIGINT)
-        assert code == 0, process.output()
 
 
 def test_a_random_unsplash_photo_publishes_to_x_and_bluesky(cloud: LocalCloudProcess) -> None:

@@ -7,13 +7,12 @@ template."""
 from __future__ import annotations
 
 import json
-import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from local_process import LocalCloudProcess, start_local_cloud
+from local_process import LocalCloudProcess, running_local_cloud
 from test_walkthrough import client, wait_for_status
 
 from herald.webhooks.signing import verify
@@ -22,12 +21,8 @@ from support.receiver import Receiver, start_receiver
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProcess]:
-    process = start_local_cloud(tmp_path_factory.mktemp("webhooks"), HERALD_WEBHOOK_RETRY_BASE_SECONDS="1")
-    try:
+    with running_local_cloud(tmp_path_factory.mktemp("webhooks"), HERALD_WEBHOOK_RETRY_BASE_SECONDS="1") as process:
         yield process
-    finally:
-        code, _ = process.stop(signal.SIGINT)
-        assert code == 0, process.output()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ objects the generated path parameters can name."""
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,19 +13,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))  # the e2e suite's process helper
 
 from fuzz_seed import Seeds, seed_workspace  # noqa: E402
-from local_process import LocalCloudProcess, start_local_cloud  # noqa: E402
+from local_process import LocalCloudProcess, running_local_cloud  # noqa: E402
 
 from support.receiver import Receiver, start_receiver  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def fuzz_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudProcess]:
-    cloud = start_local_cloud(tmp_path_factory.mktemp("fuzz-cloud"), HERALD_LOCAL_LOG_LEVEL="WARNING")
-    try:
+    with running_local_cloud(tmp_path_factory.mktemp("fuzz-cloud"), HERALD_LOCAL_LOG_LEVEL="WARNING") as cloud:
         yield cloud
-    finally:
-        code, _ = cloud.stop(signal.SIGINT)
-        assert code == 0, f"exit status {code} after SIGINT:\n{cloud.output()}"
 
 
 @pytest.fixture(scope="session")
