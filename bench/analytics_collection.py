@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from bench.aws_calls import WRITES, CallCounter
+from bench.setup import use_test_credentials
 from local.moto_cloud import start_moto_cloud
 
 # (network, posts) per account: 1,000 posts over four accounts.
@@ -46,9 +47,7 @@ class _Clock:
 
 
 def measure() -> dict[str, Any]:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        os.environ.setdefault(name, value)
+    use_test_credentials()
     cloud = start_moto_cloud()
     try:
         os.environ.update(cloud.environment)

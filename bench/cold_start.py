@@ -24,6 +24,7 @@ from typing import Any
 
 from bench import lambda_like
 from bench.events import LambdaContext, api_event
+from bench.setup import TEST_CREDENTIALS, schedule_lead, use_test_credentials, workspace_with_accounts
 from local.moto_cloud import MotoCloud, start_moto_cloud
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,8 +139,7 @@ print(json.dumps({{"seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "
 def _environment(cloud: MotoCloud) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(cloud.environment)
-    env.update({"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "ERROR",
+    env.update({**TEST_CREDENTIALS, "POWERTOOLS_LOG_LEVEL": "ERROR",
                 "POWERTOOLS_METRICS_NAMESPACE": "Herald", "POWERTOOLS_METRICS_DISABLED": "true"})
     return env
 
@@ -162,21 +162,10 @@ class _Events:
 
     def __init__(self, cloud: MotoCloud, folder: Path, samples: int) -> None:
         from herald import wiring
-        from herald.accounts.model import AccountMode
 
-        for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                            "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-            os.environ.setdefault(name, value)
         os.environ.update(cloud.environment)
-        # Posts due within the lead would be handed to the publish function directly, which moto
-        # cannot run: these get a schedule, and the samples play its delivery.
-        os.environ["HERALD_MIN_SCHEDULE_LEAD_SECONDS"] = "0"
         wiring.reset()
-        _, profile, issued = wiring.workspace_service().create_workspace("bench")
-        self.workspace_id = issued.key.workspace_id
-        self.key = issued.secret
-        wiring.account_service().create(self.workspace_id, profile.id, platform="x", mode=AccountMode.TEST,
-                                        name="Bench", username="bench", simulate=[])
+        self.workspace_id, _, self.key, _ = workspace_with_accounts("bench", ("x",))
         self.folder = folder
         self.count = 0
         # Posts due a few seconds from now, one per publish sample (+1 to record its calls).
@@ -217,10 +206,13 @@ def measure(runs: int = 9) -> dict[str, dict[str, Any]]:
     """{function: {"herald": [s], "raw": [s], "calls": ["service:Operation", ...]}}"""
     names = ["api", "publish", *SHIPPED_EVENTS]
     lambda_like.prepare(arm64=False)
+    use_test_credentials()
     cloud = start_moto_cloud()
     try:
         env = _environment(cloud)
-        with tempfile.TemporaryDirectory() as folder:
+        # Posts due within the lead would be handed to the publish function directly, which moto
+        # cannot run: these get a schedule, and the samples play its delivery.
+        with tempfile.TemporaryDirectory() as folder, schedule_lead(0):
             events = _Events(cloud, Path(folder), samples=runs + 1)
             results: dict[str, dict[str, Any]] = {}
             call_files: dict[str, str] = {}

@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from bench.aws_calls import CallCounter, Phase
 from bench.events import LambdaContext, api_event
+from bench.setup import schedule_lead, use_test_credentials, workspace_with_accounts
 from local.moto_cloud import MotoCloud, start_moto_cloud
 
 NETWORKS = ("x", "bluesky", "mastodon")
@@ -40,18 +41,12 @@ def _fresh(operation: str, params: dict[str, Any]) -> dict[str, Any]:
 
 class _World:
     def __init__(self, cloud: MotoCloud) -> None:
-        from herald import wiring
-        from herald.accounts.model import AccountMode
         from herald.api.handler import lambda_handler as api
         from herald.publishing.handler import lambda_handler as publish
 
         self.cloud, self.api, self.publish_handler = cloud, api, publish
         self.made = 0
-        _, profile, issued = wiring.workspace_service().create_workspace("bench")
-        self.workspace_id, self.key = issued.key.workspace_id, issued.secret
-        for network in NETWORKS:
-            wiring.account_service().create(self.workspace_id, profile.id, platform=network, mode=AccountMode.TEST,
-                                            name="Bench", username="bench", simulate=[])
+        self.workspace_id, _, self.key, _ = workspace_with_accounts("bench", NETWORKS)
         self.raw = {service: cloud.client(service) for service in ("dynamodb", "scheduler", "lambda", "kms")}
         self.counter = CallCounter(self.raw["dynamodb"], cloud.environment["HERALD_TABLE_NAME"])
         self.counter.attach()
@@ -90,22 +85,19 @@ def _due_posts(world: _World, count: int, networks: tuple[str, ...]) -> list[str
 
 
 def measure(requests: int = 40) -> dict[str, Any]:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        os.environ.setdefault(name, value)
+    use_test_credentials()
     os.environ.update({"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"})
     cloud = start_moto_cloud()
     try:
         os.environ.update(cloud.environment)
-        # Posts due within the lead are handed to the publish function, which moto cannot run:
-        # these get a schedule, and the benchmark plays its delivery.
-        os.environ["HERALD_MIN_SCHEDULE_LEAD_SECONDS"] = "0"
         from herald import wiring
 
         wiring.reset()
-        return _run(_World(cloud), requests)
+        # Posts due within the lead are handed to the publish function, which moto cannot run:
+        # these get a schedule, and the benchmark plays its delivery.
+        with schedule_lead(0):
+            return _run(_World(cloud), requests)
     finally:
-        os.environ.pop("HERALD_MIN_SCHEDULE_LEAD_SECONDS", None)
         cloud.stop()
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from bench.setup import schedule_lead, use_test_credentials
 from local.cloud import LocalCloud
 
 API_KEY = "hk_bench_throughput_key_0000000000"
@@ -161,11 +162,9 @@ def measure(posts: int = 1000, *, clients: int = CLIENTS, workers: int = WORKERS
             timeout_seconds: float = 600.0) -> dict[str, Any]:
     """Run it; raw samples in seconds. `timeout_seconds` after the due minute, whatever is not
     published yet is reported as left, not waited for."""
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        os.environ.setdefault(name, value)
+    use_test_credentials()
     for margin in CREATE_MARGINS:
-        with _lead(LEAD_SECONDS), contextlib.redirect_stdout(_DEVNULL), LocalCloud(
+        with schedule_lead(LEAD_SECONDS), contextlib.redirect_stdout(_DEVNULL), LocalCloud(
             api_port=0, aws_port=0, lambda_port=0, api_key=API_KEY, async_workers=workers
         ) as cloud:  # the functions log a JSON line per run at INFO, as under `make dev`: dropped
             recorder = _Recorder()
@@ -182,23 +181,6 @@ def measure(posts: int = 1000, *, clients: int = CLIENTS, workers: int = WORKERS
 
 class _TooSlow(Exception):
     """Creating the posts took longer than planned: some could not be scheduled for the minute."""
-
-
-@contextlib.contextmanager
-def _lead(seconds: int) -> Iterator[None]:
-    from herald.settings import get_settings
-
-    name = "HERALD_MIN_SCHEDULE_LEAD_SECONDS"
-    previous = os.environ.get(name)
-    os.environ[name] = str(seconds)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
-        get_settings.cache_clear()
 
 
 def _run(cloud: LocalCloud, api: httpx.Client, recorder: _Recorder, posts: int, clients: int, margin: float,
