@@ -1,0 +1,3 @@
+export function Analytics(_props: { postId?: string }) {
+  return <h1>Analytics</h1>;
+}
