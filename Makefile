@@ -11,13 +11,14 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev test test-unit test-integration test-contract test-e2e test-fuzz test-template lint bench build validate deploy openapi clean
+.PHONY: help dev console test test-unit test-integration test-contract test-e2e test-fuzz test-template lint bench build validate deploy openapi clean
 
 help:
-	@echo "make dev    - the local cloud: API on http://127.0.0.1:3000 (no AWS, no Docker)"
+	@echo "make dev    - the local cloud: API and console on http://127.0.0.1:3000 (no AWS, no Docker)"
 	@echo "make test   - install everything, then lint, unit, integration, contract, e2e and template checks"
 	@echo "make bench  - cold-start and request-time ratios, measured in one run"
-	@echo "make build  - sam build (arm64, python3.12, precompiled bytecode)"
+	@echo "make build  - the console, then sam build (arm64, python3.12, precompiled bytecode)"
+	@echo "make console - build the web console (console/ -> functions/console/static/; Node.js 20+)"
 	@echo "make deploy - sam build + sam deploy --guided"
 
 $(VENV)/.installed: requirements-dev.txt layers/herald/pyproject.toml
@@ -37,8 +38,34 @@ $(TOOLS)/.installed: requirements-tools.txt
 venv: $(VENV)/.installed
 tools: $(TOOLS)/.installed
 
+# The API runs without the console: a failed console build is a warning here (GET / answers 503).
 dev: $(VENV)/.installed
+	@$(MAKE) --no-print-directory console || echo "warning: the console was not built (see above); the API runs without it"
 	$(PY) -m local
+
+# The web console (console/, Vite + React) built into functions/console/static/, which the
+# Console function serves. npm ci runs when the lock file changed or node_modules is gone (the
+# stamp lives inside node_modules); the build when a source is newer than the built index.html.
+CONSOLE_STAMP := console/node_modules/.herald-npm-ci
+CONSOLE_INDEX := functions/console/static/index.html
+CONSOLE_SOURCES = $(shell find console/src console/public -type f 2>/dev/null) \
+	$(wildcard console/index.html console/vite.config.ts console/tsconfig*.json) console/package.json docs/openapi.json
+NODE_CHECK = command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+	|| { echo "The console needs Node.js 20 or later and npm: https://nodejs.org (Debian/Ubuntu: apt-get install nodejs npm)"; exit 1; }; \
+	node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+	|| { echo "The console needs Node.js 20 or later; this is node $$(node --version)"; exit 1; }
+
+console: $(CONSOLE_INDEX)
+
+$(CONSOLE_STAMP): console/package-lock.json console/package.json
+	@$(NODE_CHECK)
+	cd console && npm ci --no-audit --no-fund
+	touch $@
+
+$(CONSOLE_INDEX): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
+	@$(NODE_CHECK)
+	cd console && npm run build
+	touch $@
 
 test: $(VENV)/.installed $(TOOLS)/.installed lint
 	HERALD_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q tests
@@ -71,7 +98,7 @@ bench: $(VENV)/.installed
 openapi: $(VENV)/.installed
 	$(PY) -m herald.api.openapi > docs/openapi.json
 
-build: $(TOOLS)/.installed
+build: $(TOOLS)/.installed console
 	PATH=$(dir $(PYTHON)):$$PATH $(TOOLS)/bin/sam build
 
 validate: $(TOOLS)/.installed

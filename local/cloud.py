@@ -474,6 +474,15 @@ class LocalCloud:
 
     # -- banner -------------------------------------------------------------------------------
 
+    def _console_note(self) -> str:
+        """Whether the function behind `GET /` (the console) has its built files (static/)."""
+        routes = self._http_api.routes if self._http_api is not None else []
+        function = next((fn for route, fn in routes if route.key == "GET /"), None)
+        code_dir = function.spec.code_dir if function is not None else None
+        if code_dir is not None and not (code_dir / "static" / "index.html").is_file():
+            return "(NOT BUILT: `make dev` builds it; needs Node.js 20+ and npm)"
+        return "(sign in with the API key below)"
+
     def banner(self) -> str:
         key = self.api_key
         result = self.bootstrap_result
@@ -492,6 +501,7 @@ class LocalCloud:
                 " Herald local cloud (no AWS account, no Docker)",
                 line,
                 f"  API          {self.api_url}",
+                f"  Console      {self.api_url}/   {self._console_note()}",
                 f"  API key      {key}{key_note}",
                 f"  AWS (moto)   {self.aws_endpoint}   region {self.region}, credentials testing/testing",
                 f"  Lambda       {self.lambda_endpoint}   (AWS_ENDPOINT_URL_LAMBDA)",

@@ -74,13 +74,20 @@ class Route:
         return params if len(path_parts) == len(route_parts) else None
 
     @property
-    def priority(self) -> tuple[int, int, int, int]:
-        """Lower is more specific: exact paths, then variables, then greedy, then $default."""
-        parts = self.path.split("/")
+    def priority(self) -> tuple[bool, bool, int, tuple[bool, ...], bool]:
+        """Lower is more specific, as API Gateway picks among the routes that match: a full match
+        (literal segments, then `{variables}`) before a greedy `{proxy+}` route, and those before
+        `$default`. Among greedy routes the longer literal prefix wins (`GET /console/{proxy+}`
+        before `ANY /{proxy+}`); then literal segments before variables, left to right; then an
+        exact method before `ANY` (`GET /` before `ANY /`). AWS documents the three classes and
+        the method rule; the order inside a class is the "most specific match" it promises."""
+        parts = [part for part in self.path.split("/") if part]
+        variables = tuple(part.startswith("{") for part in parts)
         return (
             self.path == "$default",
             any(part.endswith("+}") for part in parts),
-            sum(part.startswith("{") for part in parts),
+            -variables.count(False),
+            variables,
             self.method == "ANY",
         )
 

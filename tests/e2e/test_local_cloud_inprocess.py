@@ -147,7 +147,8 @@ def test_an_http_request_reaches_the_api_function(cloud: LocalCloud) -> None:
     assert answer["function"] == "herald-api"
     assert answer["event"]["rawPath"] == "/v1/posts"
     assert answer["event"]["routeKey"] == "ANY /{proxy+}"
-    with urllib.request.urlopen(cloud.api_url + "/", timeout=10) as response:  # the template's root route
+    # The template's root route (GET / is the console's: tests/e2e/test_console_routes_local.py)
+    with urllib.request.urlopen(urllib.request.Request(cloud.api_url + "/", method="DELETE"), timeout=10) as response:
         assert json.loads(response.read())["event"]["routeKey"] == "ANY /"
 
 

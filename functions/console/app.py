@@ -1,0 +1,1 @@
+from console_files import lambda_handler  # noqa: F401
