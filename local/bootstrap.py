@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-EnsureWorkspace = Callable[[str, str], tuple[str, str]]
+# (name, api_key) -> (workspace id, key); herald's also takes the default profile's `timezone`.
+EnsureWorkspace = Callable[..., tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,14 @@ def herald_ensure_workspace() -> EnsureWorkspace | None:
 
 
 def bootstrap_workspace(name: str, api_key: str, ensure: EnsureWorkspace | None) -> BootstrapResult:
-    """Create (or find) the workspace whose admin key is `api_key`. Never raises: a failure is
-    logged and reported, and the local cloud keeps running."""
+    """Create (or find) the workspace whose admin key is `api_key`, its default profile in
+    `HERALD_LOCAL_TIMEZONE` (UTC when unset). Never raises: a failure is logged and reported, and
+    the local cloud keeps running."""
     if ensure is None:
         return BootstrapResult(api_key=api_key, problem="herald.workspaces.bootstrap is not available")
+    zone = os.environ.get("HERALD_LOCAL_TIMEZONE")
     try:
-        workspace_id, key = ensure(name, api_key)
+        workspace_id, key = ensure(name, api_key, timezone=zone) if zone else ensure(name, api_key)
     except Exception as exc:
         log.exception("creating the local workspace %r failed", name)
         return BootstrapResult(api_key=api_key, problem=f"ensure_workspace failed: {exc!r}")

@@ -144,6 +144,11 @@ TABLE: dict[str, tuple[Req, tuple[str, ...]]] = {
         (PR404, PR404, OK, AD, AD, AD, OK)),
     "DELETE /v1/profiles/<profile_id>": (Req("/v1/profiles/{profile}", fresh=True),
         (PR404, PR404, OK, AD, AD, AD, OK)),
+    # who the key is: each caller its own key and workspace; a Profile-Key of another workspace is unknown
+    "GET /v1/me": (get("/v1/me"),
+        (OK, PR404, OK, OK, OK, OK, OK)),
+    "GET /v1/me [profile_id of the owner]": (get("/v1/me", query={"profile_id": "{profile_a}"}),
+        (PR404, PR404, OK, OK, OK, OK, OK)),
     # --- analytics -------------------------------------------------------------------------------------
     "GET /v1/posts/<post_id>/analytics": (get("/v1/posts/{published}/analytics"),
         (P404, PR404, P404, OK, OK, OK, OK)),

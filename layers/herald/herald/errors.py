@@ -63,6 +63,12 @@ class InvalidRequest(HeraldError):
     code = "invalid_request"
 
 
+class InvalidTimezone(InvalidRequest):
+    """Not an IANA time zone name (e.g. `Europe/Paris`)."""
+
+    code = "invalid_timezone"
+
+
 class InvalidContent(InvalidRequest):
     code = "invalid_content"
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from herald import __version__
 from herald.api import compat, docs, errors
-from herald.api.routes import accounts, admin, analytics, links, media, posts, webhooks
+from herald.api.routes import accounts, admin, analytics, links, me, media, posts, webhooks
 from herald.errors import HeraldError
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def _resolver() -> APIGatewayHttpResolver:
 
 def build_app() -> APIGatewayHttpResolver:
     app = _resolver()
-    for module in (posts, accounts, links, admin, analytics, webhooks):
+    for module in (posts, accounts, links, admin, analytics, webhooks, me):
         app.include_router(module.router, prefix="/v1")
     app.include_router(media.router, prefix="/v1")
     app.include_router(links.public)

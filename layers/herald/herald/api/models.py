@@ -13,7 +13,16 @@ from herald.accounts.model import Account
 from herald.analytics.optimal_times import OptimalTimes
 from herald.clock import to_millis
 from herald.errors import InvalidRequest
-from herald.posts.model import MediaCredit, Mention, Override, Post, PostStatus, PostType, TargetStatus
+from herald.posts.model import (
+    HISTORY_LIMIT,
+    MediaCredit,
+    Mention,
+    Override,
+    Post,
+    PostStatus,
+    PostType,
+    TargetStatus,
+)
 from herald.pydantic_base import Model
 from herald.workspaces.model import ApiKey, Profile, Role
 
@@ -394,6 +403,12 @@ class AutoHashtagsResponse(Model):
     picked: list[str] = Field(description="The hashtags picked from the text, most relevant first")
 
 
+class StatusChangeResponse(Model):
+    at: datetime
+    status: PostStatus
+    by: str | None = Field(default=None, description="The API key id that asked for it; null: Herald itself")
+
+
 class PostResponse(Model):
     id: str
     profile_id: str
@@ -436,6 +451,9 @@ class PostResponse(Model):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = None
+    history: list[StatusChangeResponse] = Field(
+        default=[], description=f"The post's status changes, oldest first (the last {HISTORY_LIMIT})"
+    )
 
     @classmethod
     def of(cls, post: Post) -> PostResponse:
@@ -444,7 +462,8 @@ class PostResponse(Model):
                 include={"id", "profile_id", "status", "text", "media", "title", "tags", "campaign_id", "post_type",
                          "content_ref", "notes", "scheduled_at", "timezone", "requires_approval", "version",
                          "shorten_links", "short_links", "thread", "first_comment", "overrides", "hashtags", "link",
-                         "is_video", "auto_hashtags", "created_at", "updated_at", "published_at", "tracking_id"}
+                         "is_video", "auto_hashtags", "created_at", "updated_at", "published_at", "tracking_id",
+                         "history"}
             ),
             mentions=[mention_out(m) for m in post.mentions],
             media_credits=[MediaCreditResponse.of(c) for c in post.media_credits],
@@ -671,12 +690,19 @@ class ApiKeyListResponse(Model):
     api_keys: list[ApiKeyResponse]
 
 
+ProfileName = Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
+# Checked by herald.workspaces.zones, so that every bad name answers 422 `invalid_timezone`.
+ProfileZone = Annotated[str, Field(description="An IANA time zone name (`Europe/Paris`); else 422 `invalid_timezone`")]
+
+
 class CreateProfileRequest(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
+    name: ProfileName
+    timezone: ProfileZone = "UTC"
 
 
 class UpdateProfileRequest(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=120, description="Unique in the workspace, ignoring case")]
+    name: ProfileName | None = None
+    timezone: ProfileZone | None = None
 
 
 class ProfileResponse(Model):
@@ -684,18 +710,46 @@ class ProfileResponse(Model):
     name: str
     profile_key: str
     is_default: bool
+    timezone: str = Field(description="The profile's IANA time zone, where its calendar is shown")
     created_at: datetime
 
     @classmethod
     def of(cls, profile: Profile, default_profile_id: str) -> ProfileResponse:
         return cls(
             id=profile.id, name=profile.name, profile_key=profile.profile_key,
-            is_default=profile.id == default_profile_id, created_at=profile.created_at,
+            is_default=profile.id == default_profile_id, timezone=profile.timezone, created_at=profile.created_at,
         )
 
 
 class ProfileListResponse(Model):
     profiles: list[ProfileResponse]
+
+
+class KeyIdentityResponse(Model):
+    id: str
+    name: str
+    role: Role
+    hint: str = Field(description="The key's first characters")
+
+
+class AbilitiesResponse(Model):
+    """What the key's role allows, for showing or hiding actions."""
+
+    edit: bool = Field(description="Posts, accounts, media, short links (editor and above)")
+    approve: bool = Field(description="Approve and reject posts (approver and above)")
+    admin: bool = Field(description="API keys, profiles, webhooks (admin)")
+
+    @classmethod
+    def of(cls, role: Role) -> AbilitiesResponse:
+        return cls(edit=role.allows(Role.EDITOR), approve=role.allows(Role.APPROVER), admin=role.allows(Role.ADMIN))
+
+
+class MeResponse(Model):
+    key: KeyIdentityResponse
+    workspace_id: str
+    profile: ProfileResponse = Field(description="The profile this request acts on (Profile-Key, profile_id, default)")
+    profiles: list[ProfileResponse] = Field(description="Every profile of the workspace")
+    can: AbilitiesResponse
 
 
 class MetricValues(Model):

@@ -2,7 +2,8 @@
 
 Every function takes the post as read and returns a `Change`: the post to write (version bumped,
 so the store can make the write conditional on the version read) and what must happen to its
-schedule. Nothing here performs I/O."""
+schedule. Nothing here performs I/O. Every status change is added to the post's `history` (by
+`_write`; the store's claim adds the `publishing` one), with the API key that asked for it, if any."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from herald.errors import ConcurrentModification, InvalidContent, InvalidState
 from herald.posts import content
-from herald.posts.model import Approval, Post, PostStatus, TargetError, TargetStatus
+from herald.posts.model import HISTORY_LIMIT, Approval, Post, PostStatus, StatusChange, TargetError, TargetStatus
 
 S = PostStatus
 
@@ -64,11 +65,20 @@ def require(post: Post, action: str) -> None:
         )
 
 
-def _write(post: Post, now: datetime, **changes: Any) -> Post:
+def _write(post: Post, now: datetime, *, by: str | None = None, **changes: Any) -> Post:
+    """The post with `changes`, its version bumped; a new status (or the first one, on create)
+    joins the history, of which the last HISTORY_LIMIT entries are kept."""
+    status = changes.get("status", post.status)
+    if status != post.status or post.version == 0:
+        entry = StatusChange(at=now, status=status, by=by)
+        changes["history"] = [*post.history, entry][-HISTORY_LIMIT:]
     return post.model_copy(update={**changes, "version": post.version + 1, "updated_at": now})
 
 
-def _arm(post: Post, now: datetime, when: datetime | None, *, check_content: bool = True, **changes: Any) -> Change:
+def _arm(
+    post: Post, now: datetime, when: datetime | None, *, check_content: bool = True, by: str | None = None,
+    **changes: Any,
+) -> Change:
     """Send the post towards publishing at `when` (or now, if unset or past), through approval
     first when it requires one and has not been approved. The content is checked against every
     target network's rules first (not when a publish run re-arms itself: that content passed)."""
@@ -84,12 +94,13 @@ def _arm(post: Post, now: datetime, when: datetime | None, *, check_content: boo
         content.refuse_if_invalid(ready, now)
     had_schedule = post.status in (S.SCHEDULED, S.PAUSED)
     if ready.requires_approval and not ready.is_approved:
-        new = _write(post, now, status=S.PENDING_APPROVAL, due_at=None, **changes)
+        new = _write(post, now, by=by, status=S.PENDING_APPROVAL, due_at=None, **changes)
         return Change(new, ScheduleAction.DELETE if had_schedule else ScheduleAction.NONE)
     due = when if when is not None and when > now else now
     new = _write(
         post,
         now,
+        by=by,
         status=S.SCHEDULED,
         due_at=due,
         schedule_version=post.schedule_version + 1,
@@ -101,13 +112,14 @@ def _arm(post: Post, now: datetime, when: datetime | None, *, check_content: boo
 
 
 def create(post: Post, now: datetime, *, draft: bool) -> Change:
-    """`post` arrives as a draft at version 0; the result is what the store inserts (version 1)."""
+    """`post` arrives as a draft at version 0; the result is what the store inserts (version 1),
+    its history starting with the status it got, by whoever created it."""
     if draft:
-        return Change(_write(post, now, status=S.DRAFT))
-    return _arm(post, now, post.scheduled_at)
+        return Change(_write(post, now, by=post.created_by, status=S.DRAFT))
+    return _arm(post, now, post.scheduled_at, by=post.created_by)
 
 
-def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
+def update(post: Post, now: datetime, changes: dict[str, Any], by: str | None = None) -> Change:
     require(post, "update")
     if "scheduled_at" in changes and changes["scheduled_at"] is None and post.status in (S.SCHEDULED, S.PAUSED):
         raise InvalidContent(
@@ -120,11 +132,11 @@ def update(post: Post, now: datetime, changes: dict[str, Any]) -> Change:
     ready = post.model_copy(update=changes)
     waiting = ready.requires_approval and not ready.is_approved
     if post.status in (S.SCHEDULED, S.PAUSED) and waiting:
-        return _arm(post, now, ready.scheduled_at, **changes)  # -> pending_approval
+        return _arm(post, now, ready.scheduled_at, by=by, **changes)  # -> pending_approval
     if post.status is S.PENDING_APPROVAL and not waiting:
-        return _arm(post, now, ready.scheduled_at, **changes)  # approval no longer required
+        return _arm(post, now, ready.scheduled_at, by=by, **changes)  # approval no longer required
     if post.status is S.SCHEDULED and "scheduled_at" in changes:
-        return _arm(post, now, changes["scheduled_at"], **changes)
+        return _arm(post, now, changes["scheduled_at"], by=by, **changes)
     return Change(_write(post, now, **changes))
 
 
@@ -142,50 +154,50 @@ def delete_kind(post: Post) -> str:
     )
 
 
-def delete(post: Post, now: datetime) -> Change:
+def delete(post: Post, now: datetime, by: str | None = None) -> Change:
     """Cancel a post that has not been published."""
     require(post, "delete")
     had_schedule = post.status in (S.SCHEDULED, S.PAUSED)
-    new = _write(post, now, status=S.CANCELLED, due_at=None)
+    new = _write(post, now, by=by, status=S.CANCELLED, due_at=None)
     return Change(new, ScheduleAction.DELETE if had_schedule else ScheduleAction.NONE)
 
 
-def publish_now(post: Post, now: datetime) -> Change:
+def publish_now(post: Post, now: datetime, by: str | None = None) -> Change:
     require(post, "publish")
-    return _arm(post, now, now, scheduled_at=now)
+    return _arm(post, now, now, by=by, scheduled_at=now)
 
 
-def schedule(post: Post, now: datetime, when: datetime, timezone: str | None) -> Change:
+def schedule(post: Post, now: datetime, when: datetime, timezone: str | None, by: str | None = None) -> Change:
     require(post, "schedule")
     if post.status is S.PENDING_APPROVAL:
         return Change(_write(post, now, scheduled_at=when, timezone=timezone))
-    return _arm(post, now, when, scheduled_at=when, timezone=timezone)
+    return _arm(post, now, when, by=by, scheduled_at=when, timezone=timezone)
 
 
-def pause(post: Post, now: datetime) -> Change:
+def pause(post: Post, now: datetime, by: str | None = None) -> Change:
     require(post, "pause")
-    return Change(_write(post, now, status=S.PAUSED), ScheduleAction.DISABLE)
+    return Change(_write(post, now, by=by, status=S.PAUSED), ScheduleAction.DISABLE)
 
 
-def resume(post: Post, now: datetime) -> Change:
+def resume(post: Post, now: datetime, by: str | None = None) -> Change:
     """A passed date publishes now."""
     require(post, "resume")
-    return _arm(post, now, post.scheduled_at)
+    return _arm(post, now, post.scheduled_at, by=by)
 
 
 def approve(post: Post, now: datetime, by: str) -> Change:
     require(post, "approve")
     approved = post.model_copy(update={"approval": Approval(decision="approved", by=by, at=now)})
-    return _arm(approved, now, post.scheduled_at)
+    return _arm(approved, now, post.scheduled_at, by=by)
 
 
 def reject(post: Post, now: datetime, by: str, reason: str | None) -> Change:
     require(post, "reject")
     decision = Approval(decision="rejected", by=by, at=now, reason=reason)
-    return Change(_write(post, now, status=S.DRAFT, approval=decision))
+    return Change(_write(post, now, by=by, status=S.DRAFT, approval=decision))
 
 
-def retry(post: Post, now: datetime) -> Change:
+def retry(post: Post, now: datetime, by: str | None = None) -> Change:
     """Send again the targets that failed (or were flagged for review); published ones stay. A
     post being deleted from its networks, or partly deleted already, is not sent again."""
     require(post, "retry")
@@ -201,7 +213,7 @@ def retry(post: Post, now: datetime) -> Change:
         else t
         for t in post.targets
     ]
-    return _arm(post, now, now, targets=targets)
+    return _arm(post, now, now, by=by, targets=targets)
 
 
 def can_claim(post: Post, now: datetime, schedule_version: int | None) -> bool:
@@ -309,16 +321,16 @@ def holds_removal(post: Post, lease_id: str) -> bool:
     return post.status in REMOVABLE and post.lease_id == lease_id
 
 
-def settle_removal(post: Post, now: datetime, lease_id: str) -> Change:
+def settle_removal(post: Post, now: datetime, lease_id: str, by: str | None = None) -> Change:
     """Give the lease back: the post is `deleted` when nothing Herald posted is left on a network,
     else it stays as it was (its targets show what the networks refused; deleting again retries)."""
     if not holds_removal(post, lease_id):
         raise ConcurrentModification(f"Post {post.id} was taken over by another request deleting it.")
     status = S.DELETED if not to_remove(post) else post.status
-    return Change(_write(post, now, status=status, lease_id=None, lease_expires_at=None))
+    return Change(_write(post, now, by=by, status=status, lease_id=None, lease_expires_at=None))
 
 
-def mark_deleted(post: Post, now: datetime) -> Change:
+def mark_deleted(post: Post, now: datetime, by: str | None = None) -> Change:
     """Record the post as deleted from every network without asking them (the caller deleted it
     there by hand): each target with something posted becomes `deleted`."""
     require(post, "remove")
@@ -329,7 +341,7 @@ def mark_deleted(post: Post, now: datetime) -> Change:
                              "retry_after": None}) if n in removing else t
         for n, t in enumerate(post.targets)
     ]
-    return Change(_write(post, now, status=S.DELETED, targets=targets, lease_id=None, lease_expires_at=None))
+    return Change(_write(post, now, by=by, status=S.DELETED, targets=targets, lease_id=None, lease_expires_at=None))
 
 
 def backoff(attempts: int, base_seconds: int, max_seconds: int) -> timedelta:

@@ -212,6 +212,20 @@ class Approval(Model):
     reason: str | None = None
 
 
+class StatusChange(Model):
+    """One entry of a post's timeline: it became `status` at `at`, by an API key (None: Herald)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    status: PostStatus
+    by: str | None = None
+
+
+# A post keeps the last this many status changes, so its item cannot grow without end.
+HISTORY_LIMIT = 50
+
+
 class Post(Model):
     model_config = ConfigDict(frozen=True)
 
@@ -262,6 +276,8 @@ class Post(Model):
     updated_at: datetime
     published_at: datetime | None = None
     created_by: str | None = None
+    # Every status change, oldest first (the last HISTORY_LIMIT); items written before it existed have none.
+    history: list[StatusChange] = Field(default_factory=list)
 
     def for_target(self, network: str, account_id: str | None) -> Post:
         """The post as one target sends it: the network's override, then the account's, applied."""

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from herald.accounts.model import Account, AccountMode, AccountStatus
@@ -364,7 +365,7 @@ class PostService:
         if {"text", "hashtags", "auto_hashtags"} & set(changes):
             before = self.get(caller, post_id)
             changes["auto_hashtags"] = _with_auto_hashtags(before.model_copy(update=changes)).auto_hashtags
-        updated = self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes))
+        updated = self._act(caller, post_id, lambda post, now: lifecycle.update(post, now, changes, caller.key_id))
         self._mark_used(photos)
         return updated
 
@@ -473,18 +474,18 @@ class PostService:
         (published, partially_published, failed) from its networks: `_remove`."""
         before = self.get(caller, post_id)
         if lifecycle.delete_kind(before) == "cancel":
-            return self._act(caller, post_id, lifecycle.delete)
-        return self._remove(before)
+            return self._act(caller, post_id, partial(lifecycle.delete, by=caller.key_id))
+        return self._remove(before, caller.key_id)
 
     def mark_deleted(self, caller: Caller, post_id: str) -> Post:
         """As `delete`, but a post that went out is only recorded as deleted: the networks are not
         asked (the caller deleted it there by hand)."""
         before = self.get(caller, post_id)
         if lifecycle.delete_kind(before) == "cancel":
-            return self._act(caller, post_id, lifecycle.delete)
-        return self._act(caller, post_id, lifecycle.mark_deleted)
+            return self._act(caller, post_id, partial(lifecycle.delete, by=caller.key_id))
+        return self._act(caller, post_id, partial(lifecycle.mark_deleted, by=caller.key_id))
 
-    def _remove(self, post: Post) -> Post:
+    def _remove(self, post: Post, by: str) -> Post:
         """Delete from its network everything each target posted (the last thread part or the
         first comment first, the post itself last), recording each target's outcome as soon as its
         network answered; the post ends `deleted` when nothing is left. One request at a time: the
@@ -509,7 +510,7 @@ class PostService:
             raise
         if not lifecycle.holds_removal(post, lease_id):
             return post  # this request outlived its lease and another took over: that one settles
-        return self._write_removal(post, lambda p, at: lifecycle.settle_removal(p, at, lease_id))
+        return self._write_removal(post, lambda p, at: lifecycle.settle_removal(p, at, lease_id, by))
 
     def _write_removal(self, post: Post, step: Callable[[Post, datetime], lifecycle.Change]) -> Post:
         """Write one step of a removal, conditional on the version read. Nothing else changes a
@@ -538,16 +539,16 @@ class PostService:
                         exc_info=True)
 
     def publish_now(self, caller: Caller, post_id: str) -> Post:
-        return self._act(caller, post_id, lifecycle.publish_now)
+        return self._act(caller, post_id, partial(lifecycle.publish_now, by=caller.key_id))
 
     def schedule(self, caller: Caller, post_id: str, when: datetime, timezone: str | None) -> Post:
-        return self._act(caller, post_id, lambda post, now: lifecycle.schedule(post, now, when, timezone))
+        return self._act(caller, post_id, lambda post, now: lifecycle.schedule(post, now, when, timezone, caller.key_id))
 
     def pause(self, caller: Caller, post_id: str) -> Post:
-        return self._act(caller, post_id, lifecycle.pause)
+        return self._act(caller, post_id, partial(lifecycle.pause, by=caller.key_id))
 
     def resume(self, caller: Caller, post_id: str) -> Post:
-        return self._act(caller, post_id, lifecycle.resume)
+        return self._act(caller, post_id, partial(lifecycle.resume, by=caller.key_id))
 
     def approve(self, caller: Caller, post_id: str) -> Post:
         return self._act(caller, post_id, lambda post, now: lifecycle.approve(post, now, caller.key_id))
@@ -556,7 +557,7 @@ class PostService:
         return self._act(caller, post_id, lambda post, now: lifecycle.reject(post, now, caller.key_id, reason))
 
     def retry(self, caller: Caller, post_id: str) -> Post:
-        return self._act(caller, post_id, lifecycle.retry)
+        return self._act(caller, post_id, partial(lifecycle.retry, by=caller.key_id))
 
     def _act(self, caller: Caller, post_id: str, transition: Callable[[Post, datetime], lifecycle.Change]) -> Post:
         before = self.get(caller, post_id)

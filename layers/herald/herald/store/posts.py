@@ -11,7 +11,7 @@ from typing import Any
 
 from herald.clock import to_iso
 from herald.errors import ConcurrentModification, DuplicateIdempotencyKey, InvalidRequest, PostNotFound
-from herald.posts.model import Post, PostStatus, PostTarget
+from herald.posts.model import HISTORY_LIMIT, Post, PostStatus, PostTarget, StatusChange
 from herald.posts.ports import IdempotencyRecord, PostFilter, PostPage
 from herald.store import keys
 from herald.store.codec import from_item, to_item, to_value
@@ -66,6 +66,8 @@ class PostStore:
         values = from_item(item)
         for name in _ROW_ONLY:
             values.pop(name, None)
+        if len(values.get("history") or ()) > HISTORY_LIMIT:  # the claim appended past the limit
+            values["history"] = values["history"][-HISTORY_LIMIT:]
         return Post.model_validate(values)
 
     def _key(self, workspace_id: str, post_id: str) -> dict[str, Any]:
@@ -278,11 +280,11 @@ class PostStore:
         lease_id: str,
         lease_expires_at: datetime,
     ) -> Post | None:
-        """scheduled -> publishing (due, and of the payload's schedule version), or take over a
-        publishing post whose lease expired. One conditional update: of racing deliveries,
-        exactly one wins; the rest get None."""
+        """scheduled -> publishing (due, and of the payload's schedule version), added to the post's
+        history; or take over a publishing post whose lease expired (not a status change: no
+        history entry, so a run that keeps dying does not grow the item). Each is one conditional
+        update: of racing deliveries, exactly one wins; the rest get None."""
         values = {
-            ":scheduled": to_value(PostStatus.SCHEDULED),
             ":publishing": to_value(PostStatus.PUBLISHING),
             ":now": to_value(now),
             ":lease": to_value(lease_id),
@@ -290,20 +292,44 @@ class PostStore:
             ":one": {"N": "1"},
             ":due_pk": to_value(keys.due_pk(post_id)),
         }
-        scheduled_ok = "(#status = :scheduled AND due_at <= :now"
+        take = ("SET #status = :publishing, lease_id = :lease, lease_expires_at = :expires, "
+                "version = version + :one, updated_at = :now, GSI2PK = :due_pk, GSI2SK = :expires")
+        due = {
+            ":scheduled": to_value(PostStatus.SCHEDULED),
+            ":entry": to_value([StatusChange(at=now, status=PostStatus.PUBLISHING).model_dump()]),
+            ":no_history": {"L": []},
+        }
+        condition = "#status = :scheduled AND due_at <= :now"
         if schedule_version is not None:
-            values[":sv"] = {"N": str(schedule_version)}
-            scheduled_ok += " AND schedule_version = :sv"
-        scheduled_ok += ")"
+            due[":sv"] = {"N": str(schedule_version)}
+            condition += " AND schedule_version = :sv"
+        history = ", history = list_append(if_not_exists(history, :no_history), :entry)"
+        claimed, refused = self._claim_update(workspace_id, post_id, take + history, condition, values | due)
+        if claimed is not None or refused is None:
+            return claimed
+        own = self._own_claim(refused, lease_id)
+        if own is not None:
+            return own
+        lapsed = refused.get("lease_expires_at", {}).get("S", "")
+        if refused["status"]["S"] != PostStatus.PUBLISHING or not lapsed or lapsed >= to_iso(now):
+            return None
+        claimed, refused = self._claim_update(
+            workspace_id, post_id, take, "#status = :publishing AND lease_expires_at < :now", values
+        )
+        if claimed is None and refused is not None:
+            return self._own_claim(refused, lease_id)
+        return claimed
+
+    def _claim_update(
+        self, workspace_id: str, post_id: str, expression: str, condition: str, values: dict[str, Any]
+    ) -> tuple[Post | None, dict[str, Any] | None]:
+        """(the claimed post, None), or (None, the item as it was when the condition refused)."""
         try:
             answer = self._db.update_item(
                 TableName=self._table,
                 Key=self._key(workspace_id, post_id),
-                UpdateExpression=(
-                    "SET #status = :publishing, lease_id = :lease, lease_expires_at = :expires, "
-                    "version = version + :one, updated_at = :now, GSI2PK = :due_pk, GSI2SK = :expires"
-                ),
-                ConditionExpression=f"{scheduled_ok} OR (#status = :publishing AND lease_expires_at < :now)",
+                UpdateExpression=expression,
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
@@ -311,15 +337,14 @@ class PostStore:
             )
         except Exception as exc:
             if is_conditional_failure(exc):
-                return self._own_claim(exc, lease_id)
+                return None, getattr(exc, "response", {}).get("Item")
             raise
-        return self._post(answer["Attributes"])
+        return self._post(answer["Attributes"]), None
 
-    def _own_claim(self, refused: Exception, lease_id: str) -> Post | None:
+    def _own_claim(self, item: dict[str, Any], lease_id: str) -> Post | None:
         """The post, when the item that refused the claim holds this very lease: botocore retried
         the update after losing the answer of an attempt that did apply (a read timeout)."""
-        item = getattr(refused, "response", {}).get("Item")
-        if item and item.get("lease_id", {}).get("S") == lease_id and item["status"]["S"] == PostStatus.PUBLISHING:
+        if item.get("lease_id", {}).get("S") == lease_id and item["status"]["S"] == PostStatus.PUBLISHING:
             return self._post(item)
         return None
 

@@ -122,19 +122,21 @@ class WorkspaceStore:
                 raise _title_taken(profile.name) from exc
             raise Conflict("That profile already exists.") from exc
 
-    def rename_profile(self, profile: Profile, name: str) -> Profile:
-        """Give `profile` (as read) the name `name`, moving its name pointer in the same
-        transaction: ProfileTitleTaken when another profile has the name, ConcurrentModification
-        when the profile was renamed or deleted meanwhile."""
+    def rename_profile(self, profile: Profile, name: str, *, timezone: str | None = None) -> Profile:
+        """Give `profile` (as read) the name `name` (and `timezone`, if given), moving its name
+        pointer in the same transaction: ProfileTitleTaken when another profile has the name,
+        ConcurrentModification when the profile was renamed or deleted meanwhile."""
         pk = {"S": keys.workspace_pk(profile.workspace_id)}
+        zone = timezone or profile.timezone
         update = {
             "Update": {
                 "TableName": self._table,
                 "Key": {"PK": pk, "SK": {"S": keys.profile_sk(profile.id)}},
-                "UpdateExpression": "SET #name = :new",
+                "UpdateExpression": "SET #name = :new, #zone = :zone",
                 "ConditionExpression": "#name = :old AND (attribute_not_exists(deleted) OR deleted = :no)",
-                "ExpressionAttributeNames": {"#name": "name"},
-                "ExpressionAttributeValues": {":new": {"S": name}, ":old": {"S": profile.name}, ":no": {"BOOL": False}},
+                "ExpressionAttributeNames": {"#name": "name", "#zone": "timezone"},
+                "ExpressionAttributeValues": {":new": {"S": name}, ":old": {"S": profile.name}, ":no": {"BOOL": False},
+                                              ":zone": {"S": zone}},
             }
         }
         mine = "attribute_not_exists(PK) OR profile_id = :profile"
@@ -158,7 +160,25 @@ class WorkspaceStore:
             raise ConcurrentModification(
                 f"Profile {profile.id} changed while it was being renamed; read it again and retry."
             ) from exc
-        return profile.model_copy(update={"name": name})
+        return profile.model_copy(update={"name": name, "timezone": zone})
+
+    def set_profile_timezone(self, profile: Profile, timezone: str) -> Profile:
+        """Set the time zone of `profile` (as read): ProfileNotFound when it was deleted meanwhile."""
+        try:
+            answer = self._db.update_item(
+                TableName=self._table,
+                Key={"PK": {"S": keys.workspace_pk(profile.workspace_id)}, "SK": {"S": keys.profile_sk(profile.id)}},
+                UpdateExpression="SET #zone = :zone",
+                ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(deleted) OR deleted = :no)",
+                ExpressionAttributeNames={"#zone": "timezone"},
+                ExpressionAttributeValues={":zone": {"S": timezone}, ":no": {"BOOL": False}},
+                ReturnValues="ALL_NEW",
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                raise ProfileNotFound(f"No profile {profile.id}.") from exc
+            raise
+        return Profile.model_validate(_strip(from_item(answer["Attributes"])))
 
     def get_profile(self, workspace_id: str, profile_id: str) -> Profile:
         item = self._get(keys.workspace_pk(workspace_id), keys.profile_sk(profile_id))

@@ -45,6 +45,7 @@ class Profile(Model):
     profile_key: str  # what a `Profile-Key` header names (the compatible API's per-profile key)
     created_at: datetime
     deleted: bool = False
+    timezone: str = "UTC"  # an IANA name (workspaces.zones); profiles stored before it existed read as UTC
 
 
 class ApiKey(Model):
@@ -71,3 +72,5 @@ class Principal(Model):
     key_id: str
     role: Role
     default_profile_id: str
+    key_name: str = ""
+    key_hint: str = ""

@@ -10,6 +10,7 @@ from herald.errors import Forbidden, InvalidRequest, Unauthenticated
 from herald.ids import new_id, new_secret
 from herald.store.workspaces import WorkspaceStore
 from herald.workspaces.model import ApiKey, Principal, Profile, Role, Workspace
+from herald.workspaces.zones import check_timezone
 
 MIN_KEY_LENGTH = 24
 
@@ -29,12 +30,14 @@ class WorkspaceService:
     store: WorkspaceStore
     clock: Clock
 
-    def create_workspace(self, name: str, api_key: str | None = None) -> tuple[Workspace, Profile, IssuedKey]:
+    def create_workspace(
+        self, name: str, api_key: str | None = None, timezone: str = "UTC"
+    ) -> tuple[Workspace, Profile, IssuedKey]:
         now = self.clock.now()
         workspace_id = new_id("ws")
         profile = Profile(
             id=new_id("prf"), workspace_id=workspace_id, name="Default", profile_key=new_secret("pk", 18),
-            created_at=now,
+            created_at=now, timezone=check_timezone(timezone),
         )
         workspace = Workspace(id=workspace_id, name=name, default_profile_id=profile.id, created_at=now)
         issued = self._new_key(workspace_id, profile.id, "admin (first key)", Role.ADMIN, api_key)
@@ -74,28 +77,42 @@ class WorkspaceService:
         if key is None or key.revoked_at is not None:
             raise Unauthenticated("The API key is unknown or revoked.")
         return Principal(
-            workspace_id=key.workspace_id, key_id=key.id, role=key.role, default_profile_id=key.default_profile_id
+            workspace_id=key.workspace_id, key_id=key.id, role=key.role, default_profile_id=key.default_profile_id,
+            key_name=key.name, key_hint=key.hint,
         )
 
     # --- profiles --------------------------------------------------------------------------
 
-    def create_profile(self, workspace_id: str, name: str) -> Profile:
+    def create_profile(self, workspace_id: str, name: str, timezone: str = "UTC") -> Profile:
         """A new profile; its name (trimmed) must be unique in the workspace ignoring case, which
-        the store enforces (ProfileTitleTaken, even for two creates racing)."""
+        the store enforces (ProfileTitleTaken, even for two creates racing). `timezone`: an IANA
+        name (InvalidTimezone)."""
         profile = Profile(
             id=new_id("prf"), workspace_id=workspace_id, name=_profile_name(name), profile_key=new_secret("pk", 18),
-            created_at=self.clock.now(),
+            created_at=self.clock.now(), timezone=check_timezone(timezone),
         )
         self.store.add_profile(profile)
         return profile
 
     def rename_profile(self, workspace_id: str, profile_id: str, name: str) -> Profile:
         """Give the profile another name (unique in the workspace ignoring case: ProfileTitleTaken)."""
+        return self.update_profile(workspace_id, profile_id, name=name)
+
+    def update_profile(
+        self, workspace_id: str, profile_id: str, *, name: str | None = None, timezone: str | None = None
+    ) -> Profile:
+        """Change what is given: the name (unique in the workspace ignoring case:
+        ProfileTitleTaken) and the time zone (an IANA name: InvalidTimezone), in one write."""
+        new_name = _profile_name(name) if name is not None else None
+        new_zone = check_timezone(timezone) if timezone is not None else None
         profile = self.store.get_profile(workspace_id, profile_id)
-        new_name = _profile_name(name)
-        if new_name == profile.name:
-            return profile
-        return self.store.rename_profile(profile, new_name)
+        new_name = new_name if new_name is not None else profile.name
+        new_zone = new_zone if new_zone is not None else profile.timezone
+        if new_name != profile.name:
+            return self.store.rename_profile(profile, new_name, timezone=new_zone)
+        if new_zone != profile.timezone:
+            return self.store.set_profile_timezone(profile, new_zone)
+        return profile
 
     def list_profiles(self, workspace_id: str) -> list[Profile]:
         return sorted(self.store.list_profiles(workspace_id), key=lambda p: p.id)

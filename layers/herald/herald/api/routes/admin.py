@@ -57,13 +57,14 @@ def revoke_api_key(key_id: ResourceId) -> ApiKeyResponse:
     status_code=201,
     tags=["admin"],
     summary="Create a profile (a brand or client)",
-    description="Its name must be unique in the workspace, ignoring case (else 409 `conflict`).",
+    description="Its name must be unique in the workspace, ignoring case (else 409 `conflict`); its `timezone` "
+    "(UTC unless given) is where its calendar is shown (an unknown one: 422 `invalid_timezone`).",
     responses=documented(409, ok=201),
 )
 def create_profile(body: Annotated[CreateProfileRequest, Body()]) -> tuple[ProfileResponse, int]:
     who = principal(router, Role.ADMIN)
     service = workspace_service()
-    profile = service.create_profile(who.workspace_id, body.name)
+    profile = service.create_profile(who.workspace_id, body.name, body.timezone)
     return ProfileResponse.of(profile, who.default_profile_id), 201
 
 
@@ -80,13 +81,14 @@ def list_profiles() -> ProfileListResponse:
 @router.patch(
     "/profiles/<profile_id>",
     tags=["admin"],
-    summary="Rename a profile",
-    description="The new name must be unique in the workspace, ignoring case (else 409 `conflict`).",
+    summary="Rename a profile or change its time zone",
+    description="Changes what is given. A new name must be unique in the workspace, ignoring case (else 409 "
+    "`conflict`); an unknown `timezone` answers 422 `invalid_timezone`.",
     responses=documented(404, 409),
 )
-def rename_profile(profile_id: ResourceId, body: Annotated[UpdateProfileRequest, Body()]) -> ProfileResponse:
+def update_profile(profile_id: ResourceId, body: Annotated[UpdateProfileRequest, Body()]) -> ProfileResponse:
     who = principal(router, Role.ADMIN)
-    profile = workspace_service().rename_profile(who.workspace_id, profile_id, body.name)
+    profile = workspace_service().update_profile(who.workspace_id, profile_id, name=body.name, timezone=body.timezone)
     return ProfileResponse.of(profile, who.default_profile_id)
 
 
