@@ -11,7 +11,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev console test test-unit test-integration test-contract test-e2e test-fuzz test-template lint bench build validate deploy openapi clean
+.PHONY: help dev console console-test browser-deps test-browser test test-unit test-integration test-contract test-e2e test-fuzz test-template lint bench build validate deploy openapi clean
 
 help:
 	@echo "make dev    - the local cloud: API and console on http://127.0.0.1:3000 (no AWS, no Docker)"
@@ -67,8 +67,26 @@ $(CONSOLE_INDEX): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
 	cd console && npm run build
 	touch $@
 
-test: $(VENV)/.installed $(TOOLS)/.installed lint
+test: $(VENV)/.installed $(TOOLS)/.installed lint console console-test browser-deps
 	HERALD_TOOLS_BIN=$(CURDIR)/$(TOOLS)/bin $(PY) -m pytest -q tests
+
+# The console's own logic (dates in a zone, counters, chart scales): vitest, no browser.
+console-test: $(CONSOLE_STAMP)
+	cd console && npm run --silent test:unit
+
+# The browser tests drive Debian's chromium through playwright-core (no browser download):
+# installed here with apt when missing (as root, as CI runs), else a clear message.
+CHROMIUM ?= /usr/bin/chromium
+browser-deps:
+	@test -x $(CHROMIUM) && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	else echo "The browser tests need chromium at $(CHROMIUM): apt-get install chromium (or set CHROMIUM=/path)"; exit 1; fi
+
+# Screenshots land in artifacts/browser/.
+test-browser: $(VENV)/.installed console browser-deps
+	HERALD_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/browser
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit

@@ -28,17 +28,5 @@ export type Slot = S["Slot"];
 export type PostAnalytics = S["PostAnalyticsResponse"];
 export type SeriesPoint = S["SeriesPoint"];
 export type ConnectResponse = S["ConnectResponse"];
-// Until the API's /v1/me, profile timezone and post history land in the spec:
-export interface Me {
-  key: { id: string; name: string; role: Role; hint?: string };
-  workspace_id: string;
-  profile: Profile & { timezone?: string };
-  profiles?: (Profile & { timezone?: string })[];
-  can: { edit: boolean; approve: boolean; admin: boolean };
-}
-export interface StatusChange {
-  at: string;
-  status: PostStatus;
-  by?: string | null;
-}
-export type PostWithHistory = Post & { history?: StatusChange[] };
+export type Me = S["MeResponse"];
+export type StatusChange = S["StatusChangeResponse"];

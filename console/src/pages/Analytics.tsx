@@ -1,3 +1,8 @@
-export function Analytics(_props: { postId?: string }) {
-  return <h1>Analytics</h1>;
+import { Overview } from "../analytics/Overview";
+import { PostAnalytics } from "../analytics/PostAnalytics";
+import "../analytics/analytics.css";
+
+/** #/analytics (the profile's overview and best times) or #/analytics?post={id} (one post). */
+export function Analytics({ postId }: { postId?: string }) {
+  return postId ? <PostAnalytics postId={postId} /> : <Overview />;
 }
