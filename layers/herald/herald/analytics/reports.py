@@ -26,6 +26,19 @@ def _with_rate(metrics: dict[str, int]) -> dict[str, Any]:
     return {**metrics, **({"engagement_rate": rate} if rate is not None else {})}
 
 
+def _pooled(rows: Iterable[dict[str, int]]) -> dict[str, Any]:
+    """Rows of different networks summed; the rate pools only rows that have one, so engagements
+    of a network that reports no impressions (Bluesky) do not inflate the others' rate."""
+    rows = list(rows)
+    rated = [row for row in rows if engagement_rate(row) is not None]
+    engagements = sum(row["engagements"] for row in rated)
+    seen = sum(row.get("impressions") or row.get("views") or row.get("reach") or 0 for row in rated)
+    total: dict[str, Any] = _sum(rows)
+    if seen:
+        total["engagement_rate"] = round(engagements / seen, 6)
+    return total
+
+
 @dataclass
 class AnalyticsReports:
     store: AnalyticsStore
@@ -47,7 +60,7 @@ class AnalyticsReports:
             series[snapshot.platform].append({"at": snapshot.collected_at, **_with_rate(snapshot.metrics)})
         return {
             "post_id": post_id,
-            "total": _with_rate(_sum(by_network.values())),
+            "total": _pooled(by_network.values()),
             "by_network": {network: _with_rate(m) for network, m in sorted(by_network.items())},
             "timeseries": dict(sorted(series.items())),
             "collected_at": max((t.collected_at for t in totals), default=None),
@@ -74,13 +87,13 @@ class AnalyticsReports:
             if len(inside) >= 2:
                 followers.append({"account_id": account_id, "platform": network,
                                   "gained": inside[-1][1] - inside[0][1], "now": inside[-1][1]})
-        totals = _sum(by_network.values())
+        totals = _pooled(by_network.values())
         return {
             "start_date": start, "end_date": end, "platform": platform,
             "posts": len({t.post_id for t in posts}),
             "impressions": totals.get("impressions"), "engagements": totals.get("engagements"),
             "average_engagement_rate": round(sum(rates) / len(rates), 6) if rates else None,
-            "gained": _with_rate(totals),
+            "gained": totals,
             "by_network": {n: _with_rate(m) for n, m in sorted(by_network.items())},
             "top_posts": [{"post_id": t.post_id, "platform": t.platform, "published_at": t.published_at,
                            **_with_rate(t.metrics)} for t in top],
@@ -94,5 +107,5 @@ def _grouped(posts: list[Any], key: Callable[[Any], str | None]) -> dict[str, di
     groups: dict[str, list[Any]] = defaultdict(list)
     for target in posts:
         groups[key(target) or "none"].append(target)
-    return {name: {"posts": len({t.post_id for t in members}), **_with_rate(_sum(t.metrics for t in members))}
+    return {name: {"posts": len({t.post_id for t in members}), **_pooled(t.metrics for t in members)}
             for name, members in sorted(groups.items())}
