@@ -87,3 +87,14 @@ def test_hashtags_and_a_link_are_rendered_per_network(api: ApiClient, accounts: 
                     "external": {"uri": "https://example.com/l", "title": "The launch", "description": ""}}
     bad = api.post("/v1/posts", {"text": "t", "platforms": ["x"], "link": {"url": "ftp://e.com"}})
     assert bad.status == 422
+
+
+def test_an_edit_that_drops_a_network_drops_its_override(api: ApiClient, accounts: dict[str, Any]) -> None:
+    post = api.post("/v1/posts", {"text": "t", "platforms": ["x", "bluesky"], "draft": True,
+                                  "overrides": {"x": {"text": "for x"}, "bluesky": {"text": "for bluesky"}}}).body
+    edited = api.put(f"/v1/posts/{post['id']}", {"platforms": ["bluesky"]})
+    assert edited.status == 200, edited.body
+    assert set(edited.body["overrides"]) == {"bluesky"}
+    typo = api.put(f"/v1/posts/{post['id']}", {"platforms": ["bluesky"], "overrides": {"x": {"text": "again"}}})
+    assert typo.status == 422 and typo.body["error"]["details"][0]["value"] == "x"
+    assert api.get(f"/v1/posts/{post['id']}").body["overrides"]["bluesky"]["text"] == "for bluesky"

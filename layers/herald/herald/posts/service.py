@@ -356,8 +356,15 @@ class PostService:
         photos = self._photo_changes(caller, post_id, changes)
         if {"text", "thread", "first_comment", "targets", "shorten_links", "overrides", "link", "media"} & set(changes):
             before = self.get(caller, post_id)
+            given = changes.get("overrides") or {}
             if "overrides" in changes:
-                changes["overrides"] = _merge_overrides(before.overrides, changes["overrides"])
+                changes["overrides"] = _merge_overrides(before.overrides, given)
+            if "targets" in changes:
+                # A network or account the edit takes off the post takes its stored override along;
+                # one the edit itself names must still be a target (a typo stays an error).
+                kept = {t.platform for t in changes["targets"]} | {t.account_id for t in changes["targets"]}
+                current = changes.get("overrides", before.overrides)
+                changes["overrides"] = {k: o for k, o in current.items() if k in kept or k in given}
             after = before.model_copy(update=changes)
             _check_override_keys(after.overrides, after.targets)
             changes["short_links"] = self._with_short_links(caller, after).short_links
