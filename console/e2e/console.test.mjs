@@ -130,3 +130,41 @@ test("on a phone the menu folds and the calendar still fits", async () => {
   await shot(page, "07-phone-analytics");
   assert.deepEqual(page.problems, []);
 });
+
+test("drag a post to another day and hour of the week, in the profile's own zone", async () => {
+  const me = await api("GET", "/v1/me");
+  await api("PATCH", `/v1/profiles/${me.profile.id}`, { body: { timezone: "Asia/Tokyo" } });
+  try {
+    const account = await api("POST", "/v1/accounts", { body: { platform: "mastodon", name: "Console Mastodon" } });
+    // Tuesday of next week, 10:30 in Tokyo (UTC+9, no DST): 01:30Z the same day.
+    const now = new Date();
+    const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 7 - ((now.getUTCDay() + 6) % 7)));
+    const tuesday = new Date(monday.getTime() + 86_400_000);
+    const day = tuesday.toISOString().slice(0, 10);
+    const next = new Date(tuesday.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const post = await api("POST", "/v1/posts", {
+      body: { text: "Moved by dragging", account_ids: [account.id], scheduled_at: `${day}T10:30:00`, timezone: "Asia/Tokyo" },
+    });
+    assert.equal(post.scheduled_at.slice(0, 16), `${day}T01:30`);
+
+    const page = await newPage(browser, { width: 1280, height: 1400, timezoneId: "America/Los_Angeles" });
+    await signIn(page, ADMIN_KEY);
+    await page.goto(`${BASE_URL}/#/calendar?view=week&day=${day}`);
+    const chip = page.locator(`[data-testid="calendar-post"][data-post-id="${post.id}"]`);
+    await chip.waitFor();
+    assert.equal(await chip.evaluate((el) => el.closest("[data-day]")?.getAttribute("data-day")), day);
+    assert.equal(await chip.evaluate((el) => el.closest("[data-hour]")?.getAttribute("data-hour")), "10");
+    const slot = page.locator(`[data-day="${next}"] [data-hour="14"]`);
+    await slot.scrollIntoViewIfNeeded();
+    await chip.dragTo(slot);
+    await page.getByRole("status").filter({ hasText: /^Moved to/ }).first().waitFor();
+    const moved = await api("GET", `/v1/posts/${post.id}`);
+    assert.equal(moved.scheduled_at.slice(0, 16), `${next}T05:30`, "14:30 in Tokyo, whatever the browser's zone");
+    assert.equal(moved.status, "scheduled");
+    await page.locator(`[data-day="${next}"] [data-hour="14"] [data-post-id="${post.id}"]`).waitFor();
+    await shot(page, "08-week-after-drag");
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await api("PATCH", `/v1/profiles/${me.profile.id}`, { body: { timezone: "UTC" } });
+  }
+});

@@ -123,7 +123,7 @@ function Shell({ state }: { state: MeState }) {
 
 function ProfileSwitch({ state }: { state: MeState }) {
   const profiles = state.me.profiles ?? [];
-  if (profiles.length < 2) return <span className="profile-name">{state.me.profile.name}</span>;
+  if (profiles.length < 2) return <span className="profile-name" title="The profile this console acts on">Profile: {state.me.profile.name}</span>;
   return (
     <label className="profile-switch">
       <span className="visually-hidden">Profile</span>
