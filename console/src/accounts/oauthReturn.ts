@@ -20,5 +20,3 @@ export function pendingOutcome(): OAuthOutcome | undefined {
 export function clearOutcome(): void {
   pending = undefined;
 }
-
-captureOAuthReturn();
