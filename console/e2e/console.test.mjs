@@ -118,6 +118,20 @@ test("a viewer sees the calendar and analytics but no way to change anything", a
   assert.deepEqual(page.problems, []);
 });
 
+test("every page has a heading, labelled controls and no page errors", async () => {
+  const page = await newPage(browser);
+  await signIn(page, ADMIN_KEY);
+  const pages = ["calendar", "compose", "approvals", "analytics", "accounts", "webhooks"];
+  for (const [index, name] of pages.entries()) {
+    await page.goto(`${BASE_URL}/#/${name}`);
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    await page.waitForFunction(() => !document.querySelector(".loading"), null, { timeout: 20_000 });
+    assert.deepEqual(await unlabelledControls(page), [], `every control on ${name} has a label`);
+    await shot(page, `10-page-${index + 1}-${name}`);
+  }
+  assert.deepEqual(page.problems, []);
+});
+
 test("on a phone the menu folds and the calendar still fits", async () => {
   const page = await newPage(browser, { width: 375, height: 812 });
   await signIn(page, ADMIN_KEY);
