@@ -149,6 +149,52 @@ test("upload a photo through the presigned form and read its compatibility repor
   assert.deepEqual(page.problems, []);
 });
 
+test("the approvals inbox: reject with a reason, approve; cancelling a post asks first", async () => {
+  const account = await api("POST", "/v1/accounts", { body: { platform: "threads", name: "Console Threads" } });
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const waiting = async (text) =>
+    api("POST", "/v1/posts", {
+      body: { text, account_ids: [account.id], requires_approval: true, scheduled_at: `${tomorrow}T09:00:00Z` },
+    });
+  const [first, second] = [await waiting("Needs a second look"), await waiting("Good to go")];
+  assert.equal(first.status, "pending_approval");
+  const page = await newPage(browser);
+  await signIn(page, ADMIN_KEY);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
+
+  const rejected = page.locator(`[data-testid="approval-item"][data-post-id="${first.id}"]`);
+  await rejected.locator('[data-action="reject"]').click();
+  const dialog = page.getByRole("dialog", { name: "Reject post" });
+  await dialog.getByRole("textbox").fill("The date clashes with the launch");
+  await shot(page, "11-approvals-reject");
+  await dialog.getByRole("button", { name: /reject/i }).click();
+  await rejected.waitFor({ state: "detached" });
+  const back = await api("GET", `/v1/posts/${first.id}`);
+  assert.equal(back.status, "draft");
+  assert.equal(back.approval.reason, "The date clashes with the launch");
+
+  await page.locator(`[data-testid="approval-item"][data-post-id="${second.id}"] [data-action="approve"]`).click();
+  await page.locator(`[data-testid="approval-item"][data-post-id="${second.id}"]`).waitFor({ state: "detached" });
+  assert.equal((await api("GET", `/v1/posts/${second.id}`)).status, "scheduled");
+
+  await page.goto(`${BASE_URL}/#/posts/${second.id}`);
+  await page.locator('[data-testid="post-status"][data-status="scheduled"]').waitFor();
+  const cancel = page.locator('button[data-action="cancel"]');
+  await cancel.click();
+  const confirm = page.getByRole("alertdialog", { name: "Cancel this post?" });
+  await confirm.getByRole("button", { name: "Keep it" }).click();
+  await confirm.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-action")), "cancel", "focus comes back");
+  assert.equal((await api("GET", `/v1/posts/${second.id}`)).status, "scheduled");
+  await cancel.click();
+  await page.getByRole("alertdialog", { name: "Cancel this post?" }).getByRole("button", { name: "Cancel post" }).click();
+  await page.locator('[data-testid="post-status"][data-status="cancelled"]').waitFor();
+  const timeline = await page.getByTestId("post-timeline").textContent();
+  assert.match(timeline, /Waiting for approval[\s\S]*Scheduled[\s\S]*Cancelled/);
+  await shot(page, "12-post-cancelled-timeline");
+  assert.deepEqual(page.problems, []);
+});
+
 test("every page has a heading, labelled controls and no page errors", async () => {
   const page = await newPage(browser);
   await signIn(page, ADMIN_KEY);

@@ -1,7 +1,7 @@
 // The keyboard way to reschedule: a date and a time in the profile's zone.
 import { useId, useState, type FormEvent } from "react";
 import type { Post } from "../api/types";
-import { Dialog } from "../post/Dialog";
+import { Dialog } from "../ui/Dialog";
 import { excerpt } from "../post/text";
 import { dayOf, formatDateTime, zonedParts } from "../time";
 import { moveAt, postInstant, type Move } from "./grid";
@@ -38,7 +38,7 @@ export function MoveDialog({
   }
 
   return (
-    <Dialog title="Move post" onClose={onClose}>
+    <Dialog open title="Move post" onClose={onClose}>
       <p className="hint">
         “{excerpt(post.title || post.text) || "(no text)"}”, now {formatDateTime(at, zone)}. Times are in {zone}.
       </p>

@@ -11,7 +11,7 @@ import { useMe } from "../me";
 import { Empty, ErrorNotice, Loading } from "../ui/feedback";
 import { network } from "../ui/networks";
 import { useAsync } from "../ui/useAsync";
-import { ConfirmDialog } from "../webhooks/Dialog";
+import { ConfirmDialog } from "../ui/Dialog";
 
 type Panel = { kind: "connect"; preset?: ConnectPreset } | { kind: "test" } | undefined;
 type Message = { kind: "success" | "error"; text: string };

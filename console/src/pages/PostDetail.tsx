@@ -7,7 +7,7 @@ import type { Account, Post } from "../api/types";
 import { usePageVisible } from "../calendar/usePageVisible";
 import { useMe } from "../me";
 import { availableActions, isSettling, type ActionName } from "../post/actions";
-import { ConfirmDialog } from "../post/Dialog";
+import { ConfirmDialog } from "../ui/Dialog";
 import { MediaThumbs } from "../post/MediaThumbs";
 import { NetworkTags } from "../post/NetworkTags";
 import "../post/post.css";
@@ -216,12 +216,12 @@ export function PostDetail({ postId }: { postId: string }) {
       )}
 
       {asking === "cancel" && (
-        <ConfirmDialog title="Cancel this post?" confirmLabel="Cancel post" danger onConfirm={() => act("cancel")} onClose={() => setAsking(undefined)}>
+        <ConfirmDialog open title="Cancel this post?" confirmLabel="Cancel post" cancelLabel="Keep it" onConfirm={() => { setAsking(undefined); act("cancel"); }} onCancel={() => setAsking(undefined)}>
           <p>It will not be published, and it cannot be scheduled again.</p>
         </ConfirmDialog>
       )}
       {asking === "delete" && (
-        <ConfirmDialog title="Delete from the networks?" confirmLabel="Delete everywhere" danger onConfirm={() => act("delete")} onClose={() => setAsking(undefined)}>
+        <ConfirmDialog open title="Delete from the networks?" confirmLabel="Delete everywhere" cancelLabel="Keep it" onConfirm={() => { setAsking(undefined); act("delete"); }} onCancel={() => setAsking(undefined)}>
           <p>Herald deletes what it posted on each network (the post, its thread and first comment).</p>
         </ConfirmDialog>
       )}

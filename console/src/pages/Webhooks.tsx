@@ -5,7 +5,7 @@ import { useMe } from "../me";
 import { Empty, ErrorNotice, Loading } from "../ui/feedback";
 import { useAsync } from "../ui/useAsync";
 import { CreateWebhookForm } from "../webhooks/CreateWebhookForm";
-import { ConfirmDialog } from "../webhooks/Dialog";
+import { ConfirmDialog } from "../ui/Dialog";
 import { SecretDialog } from "../webhooks/SecretDialog";
 import { WebhookItem } from "../webhooks/WebhookItem";
 import "../webhooks/webhooks.css";

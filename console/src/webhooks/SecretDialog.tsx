@@ -1,5 +1,5 @@
 import { useRef, useState, type RefObject } from "react";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../ui/Dialog";
 
 /** The signing secret, shown this once (Herald keeps it sealed and never shows it again). */
 export function SecretDialog({

@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, type ReactNode, type RefObject } from "react"
 import "./dialog.css";
 
 /** A modal <dialog>: the browser keeps focus inside and closes it on Escape. It opens on the
- * element marked `data-autofocus`, and focus goes back to what had it before when it closes. */
+ * element marked `data-autofocus`, and focus goes back to what had it before when it closes,
+ * or when the caller stops rendering it while open. */
 export function Dialog({
   open,
   title,
@@ -34,10 +35,26 @@ export function Dialog({
     }
   }, [open]);
 
-  function closed() {
+  function restoreFocus() {
     const previous = before.current;
     if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
     else fallbackFocus?.current?.focus();
+  }
+
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      // Unmounted while open: no close event reaches React any more.
+      if (dialog?.open) {
+        dialog.close();
+        restoreFocus();
+      }
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  function closed() {
+    restoreFocus();
     onClose();
   }
 
@@ -55,6 +72,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = "Cancel",
   busy = false,
   onConfirm,
   onCancel,
@@ -64,6 +82,7 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -74,7 +93,7 @@ export function ConfirmDialog({
       {children}
       <div className="dialog-actions">
         <button type="button" className="button-secondary" onClick={onCancel} data-autofocus>
-          Cancel
+          {cancelLabel}
         </button>
         <button type="button" className="button-danger" onClick={onConfirm} disabled={busy}>
           {busy ? "Working…" : confirmLabel}
