@@ -209,6 +209,7 @@ class LocalFunction:
         self._handler = handler
         self._import_environment = import_environment or {}
         self._lock = threading.Lock()
+        self._container = threading.Lock()
 
     @classmethod
     def stub(cls, name: str, handler: Handler, **spec_fields: Any) -> LocalFunction:
@@ -258,6 +259,13 @@ class LocalFunction:
             raise FunctionLoadError(f"Handler '{attribute}' missing on module '{module_path}' ({path})")
         log.info("loaded %s from %s in %.0f ms", spec.name, path, (time.monotonic() - started) * 1000)
         return handler
+
+    def run_alone(self, event: Any) -> Invocation:
+        """Invoke with no other `run_alone` of this function under way, as one warm container
+        serves one event at a time. The API needs it: powertools' resolver keeps the current event
+        and its route arguments on itself, so two requests at once in one process would mix."""
+        with self._container:
+            return self.run(event)
 
     def run(self, event: Any, *, request_id: str | None = None, client_context: Any = None) -> Invocation:
         """Invoke the handler once; errors become a Lambda error payload, never an exception."""

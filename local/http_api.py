@@ -53,7 +53,7 @@ class HttpApi(LocalService):
         route, path_parameters = found
         function = next(fn for candidate, fn in self.routes if candidate == route)
         event = build_event(request, route, path_parameters)
-        invocation = function.run(event)
+        invocation = function.run_alone(event)
         if invocation.failed:
             response = error_response(500, "internal_error", "Internal server error (the function failed: see the log)")
         else:
@@ -184,7 +184,10 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         if self.command != "HEAD" and response.body:
-            self.wfile.write(response.body)
+            try:
+                self.wfile.write(response.body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a browser's aborted fetch)
+                self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug(format, *args)

@@ -2,6 +2,7 @@
 // find it on the calendar, watch it turn published, open its analytics chart. Screenshots of
 // each step are kept in HERALD_ARTIFACTS.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { api, BASE_URL, launch, newPage, shot, signIn, unlabelledControls, ADMIN_KEY } from "./browser.mjs";
 
@@ -193,6 +194,61 @@ test("the approvals inbox: reject with a reason, approve; cancelling a post asks
   assert.match(timeline, /Waiting for approval[\s\S]*Scheduled[\s\S]*Cancelled/);
   await shot(page, "12-post-cancelled-timeline");
   assert.deepEqual(page.problems, []);
+});
+
+test("add a webhook, see its secret once, send a test event, read the delivery and replay it", async () => {
+  const received = [];
+  const receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      received.push({ type: request.headers["herald-event-type"], signature: request.headers["herald-signature"], body });
+      response.writeHead(200).end("ok");
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${receiver.address().port}/hooks`;
+  try {
+    const page = await newPage(browser);
+    await signIn(page, ADMIN_KEY);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("button", { name: "Add a webhook" }).click();
+    await page.getByLabel("Receiver URL").fill(url);
+    await page.getByRole("button", { name: "Select all" }).click();
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    const secretDialog = page.getByRole("dialog");
+    const secret = await secretDialog.getByLabel("Signing secret").inputValue();
+    assert.ok(secret.length >= 16, "the secret is shown once, in full");
+    await secretDialog.getByRole("button", { name: "I have stored it" }).click();
+    await secretDialog.waitFor({ state: "detached" }).catch(() => secretDialog.waitFor({ state: "hidden" }));
+    assert.equal(await page.getByText(secret).count(), 0, "the secret is not on the page any more");
+
+    const item = page.locator("article.webhook-item").filter({ hasText: url });
+    await item.getByRole("button", { name: "Send a test event" }).click();
+    // Queuing a test opens the webhook's delivery log by itself.
+    await item.getByRole("button", { name: "Hide deliveries" }).waitFor();
+    const row = () => item.locator("tr").filter({ hasText: "webhook.test" });
+    const deadline = Date.now() + 30_000;
+    while (!(await row().filter({ hasText: "Delivered" }).count())) {
+      assert.ok(Date.now() < deadline, "the test delivery shows as delivered");
+      await item.getByRole("button", { name: "Reload" }).click();
+      await page.waitForTimeout(500);
+    }
+    assert.equal(received.filter((r) => r.type === "webhook.test").length, 1);
+    assert.ok(received[0].signature, "deliveries are signed");
+    await shot(page, "13-webhook-deliveries");
+
+    await row().first().getByRole("button", { name: /^Replay/ }).click();
+    while (received.filter((r) => r.type === "webhook.test").length < 2) {
+      assert.ok(Date.now() < deadline + 30_000, "the replay reached the receiver");
+      await page.waitForTimeout(250);
+    }
+    await item.getByRole("button", { name: "Reload" }).click();
+    await item.locator("tr").filter({ hasText: "(replay)" }).first().waitFor();
+    assert.deepEqual(page.problems, []);
+  } finally {
+    receiver.close();
+  }
 });
 
 test("every page has a heading, labelled controls and no page errors", async () => {

@@ -42,7 +42,7 @@ def test_the_console_in_chromium(tmp_path: Path) -> None:
     # Simulated networks gain an hour of engagement a second, so the first collection has numbers.
     with running_local_cloud(
         tmp_path, HERALD_SIMULATED_TIME_SPEEDUP="3600", HERALD_ANALYTICS_REFRESH_SECONDS="0",
-        HERALD_LOCAL_LOG_LEVEL="WARNING",
+        HERALD_LOCAL_LOG_LEVEL="INFO",
     ) as cloud:
         env = {**os.environ, "HERALD_URL": cloud.api_url, "HERALD_KEY": cloud.api_key,
                "HERALD_ARTIFACTS": str(ARTIFACTS), "HERALD_CHROMIUM": str(CHROMIUM)}
@@ -52,4 +52,5 @@ def test_the_console_in_chromium(tmp_path: Path) -> None:
         )
         report = f"{run.stdout}\n{run.stderr}"
         (ARTIFACTS / "report.txt").write_text(report)
+        (ARTIFACTS / "local-cloud.log").write_text(cloud.output())
         assert run.returncode == 0, f"{report}\n--- local cloud ---\n{cloud.output()[-6000:]}"

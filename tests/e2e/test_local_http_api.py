@@ -168,3 +168,38 @@ def test_a_chunked_body_is_read(api: HttpApi) -> None:
         assert json.loads(response.read())["body"] == '{"a":1}'
     finally:
         connection.close()
+
+
+def test_one_request_at_a_time_reaches_a_function_like_one_warm_container() -> None:
+    """powertools' resolver keeps the current event on itself: two requests at once in one
+    process answered one with the other's route arguments (a 500 the console's parallel calls
+    hit). The second request waits for the first, as it would for one Lambda container."""
+    import threading
+
+    first_in, release, second_in = threading.Event(), threading.Event(), threading.Event()
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event["rawPath"] == "/first":
+            first_in.set()
+            release.wait(10)
+        else:
+            second_in.set()
+        return {"statusCode": 200, "body": event["rawPath"]}
+
+    server = HttpApi([(Route("ANY", "/{proxy+}"), LocalFunction.stub("herald-api", handler))], port=0)
+    server.start()
+    try:
+        answers: dict[str, int] = {}
+        first = threading.Thread(target=lambda: answers.setdefault("first", call(server, "GET", "/first")[0]))
+        first.start()
+        assert first_in.wait(10)
+        second = threading.Thread(target=lambda: answers.setdefault("second", call(server, "GET", "/second")[0]))
+        second.start()
+        assert not second_in.wait(0.3), "the second request ran while the first was still being handled"
+        release.set()
+        first.join(10)
+        second.join(10)
+        assert second_in.is_set() and answers == {"first": 200, "second": 200}
+    finally:
+        release.set()
+        server.stop()
