@@ -3,8 +3,9 @@ import { ApiError, api } from "../api/client";
 import type { Account, ConnectResponse } from "../api/types";
 import { useMe } from "../me";
 import { formatTime } from "../time";
-import { NETWORKS, network } from "../ui/networks";
+import { network } from "../ui/networks";
 import { CREDENTIAL_FIELDS, connectRequest, fieldErrors, redirectUri, usesCredentials, type Mode } from "./connect";
+import { NetworkOptions } from "../ui/NetworkOptions";
 
 export interface ConnectPreset {
   platform: string;
@@ -102,11 +103,7 @@ export function ConnectForm({
         <div>
           <label htmlFor="connect-network">Network</label>
           <select id="connect-network" value={platform} onChange={(event) => change(() => setPlatform(event.target.value))}>
-            {NETWORKS.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.label}
-              </option>
-            ))}
+            <NetworkOptions />
           </select>
         </div>
         <fieldset className="connect-mode">

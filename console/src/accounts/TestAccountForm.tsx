@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, api } from "../api/client";
 import type { Account } from "../api/types";
-import { NETWORKS } from "../ui/networks";
 import { fieldErrors } from "./connect";
+import { NetworkOptions } from "../ui/NetworkOptions";
 
 /** POST /v1/accounts: a test-mode account straight away, answered by the network's simulator. */
 export function TestAccountForm({ onAdded, onCancel }: { onAdded: (account: Account) => void; onCancel: () => void }) {
@@ -49,11 +49,7 @@ export function TestAccountForm({ onAdded, onCancel }: { onAdded: (account: Acco
         <div>
           <label htmlFor="test-network">Network</label>
           <select id="test-network" value={platform} onChange={(event) => setPlatform(event.target.value)}>
-            {NETWORKS.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.label}
-              </option>
-            ))}
+            <NetworkOptions />
           </select>
         </div>
         <div>

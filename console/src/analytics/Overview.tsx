@@ -7,7 +7,7 @@ import { useMe } from "../me";
 import { href } from "../router";
 import { formatDateTime, formatDay } from "../time";
 import { ErrorNotice, Loading } from "../ui/feedback";
-import { NETWORKS, network } from "../ui/networks";
+import { network } from "../ui/networks";
 import { useAsync, useInterval } from "../ui/useAsync";
 import { describeBars } from "./describe";
 import { EmptyMetrics } from "./EmptyMetrics";
@@ -27,6 +27,7 @@ import { OptimalTimes } from "./OptimalTimes";
 import { PostPicker, postExcerpt } from "./PostPicker";
 import { RANGES, isRange, rangeDates, type RangeDays } from "./ranges";
 import { RefreshButton } from "./RefreshButton";
+import { NetworkOptions } from "../ui/NetworkOptions";
 
 const POLL_MS = 5_000;
 const POLL_FOR_MS = 90_000;
@@ -76,12 +77,7 @@ export function Overview() {
         <div>
           <label htmlFor="analytics-network">Network</label>
           <select id="analytics-network" value={platform} onChange={(event) => setPlatform(event.target.value)}>
-            <option value="">All networks</option>
-            {NETWORKS.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.label}
-              </option>
-            ))}
+            <NetworkOptions any="All networks" />
           </select>
         </div>
         <PostPicker />

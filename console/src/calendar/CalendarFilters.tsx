@@ -1,9 +1,9 @@
 // Filters by network, status, campaign and tag, kept in the URL: a choice in a list applies at
 // once, a typed campaign or tag when the form is sent (Enter or "Apply").
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { NETWORKS } from "../ui/networks";
 import { statusLabel } from "../ui/StatusBadge";
 import { CALENDAR_STATUSES, type CalendarQuery } from "./grid";
+import { NetworkOptions } from "../ui/NetworkOptions";
 
 export function CalendarFilters({ state, onChange }: { state: CalendarQuery; onChange: (next: CalendarQuery) => void }) {
   const [campaign, setCampaign] = useState(state.campaign ?? "");
@@ -27,12 +27,7 @@ export function CalendarFilters({ state, onChange }: { state: CalendarQuery; onC
           value={state.platform ?? ""}
           onChange={(event) => onChange({ ...state, platform: event.target.value || undefined })}
         >
-          <option value="">All networks</option>
-          {NETWORKS.map((n) => (
-            <option key={n.id} value={n.id}>
-              {n.label}
-            </option>
-          ))}
+          <NetworkOptions any="All networks" />
         </select>
       </div>
       <div>
