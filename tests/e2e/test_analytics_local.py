@@ -60,7 +60,8 @@ def test_two_collections_give_a_two_point_timeseries_and_the_reports(cloud: Loca
             analytics = api.get(f"/v1/posts/{post_id}/analytics").json()
             summary = api.get("/v1/analytics/summary").json()
             latest = analytics["timeseries"]["x"][-1]["impressions"]
-            done = analytics["total"]["impressions"] == latest == summary["impressions"]
+            done = (analytics["total"]["impressions"] == latest == summary["impressions"]
+                    and analytics["total"]["engagements"] == summary["engagements"])  # Bluesky's too
             return (analytics, summary) if done else None
 
         analytics, summary = wait_until(settled, 30)
